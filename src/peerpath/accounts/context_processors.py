@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from peerpath.accounts.roles import Role
+from peerpath.accounts.selectors import managed_organisations, roles_of
+
+
+def people(request: HttpRequest) -> dict[str, Any]:
+    """The header's view of the person: their roles and the organisations they manage."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"current_roles": [], "managed_organisations": []}
+    roles = sorted(roles_of(user), key=lambda role: Role.values.index(role))
+    return {
+        "current_roles": [Role(role).label for role in roles],
+        "managed_organisations": list(managed_organisations(user)),
+    }

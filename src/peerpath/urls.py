@@ -1,0 +1,18 @@
+"""Project URL wiring only: each app owns its own urls.py."""
+
+from django.urls import include, path
+
+from peerpath.api.api import api
+
+urlpatterns = [
+    path("", include("peerpath.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("peerpath.accounts.urls")),
+    path("", include("peerpath.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "peerpath.core.views.bad_request"
+handler403 = "peerpath.core.views.permission_denied"
+handler404 = "peerpath.core.views.page_not_found"
+handler500 = "peerpath.core.views.server_error"
