@@ -20,6 +20,9 @@ SESSION_STARTED = "_peerpath_auth_at"
 SESSION_LAST_SEEN = "_peerpath_last_seen"
 # Writing the session on every request is wasted work: a minute's precision is enough for a 30-minute limit.
 _TOUCH_EVERY_SECONDS = 60
+# The stored session outlives the policy by a few minutes so that this middleware, not a silent expiry,
+# ends it and records why.
+_EXPIRY_GRACE_SECONDS = 300
 
 
 def start_session_clock(request: HttpRequest) -> None:
@@ -52,10 +55,14 @@ class SessionPolicyMiddleware:
             else:
                 if SESSION_STARTED not in request.session:
                     request.session[SESSION_STARTED] = started
+                remaining_absolute = absolute.total_seconds() - (moment - started)
+                allowed = int(max(1.0, min(idle.total_seconds(), remaining_absolute))) + _EXPIRY_GRACE_SECONDS
                 if moment - last_seen >= _TOUCH_EVERY_SECONDS or SESSION_LAST_SEEN not in request.session:
                     request.session[SESSION_LAST_SEEN] = moment
-                remaining_absolute = absolute.total_seconds() - (moment - started)
-                request.session.set_expiry(int(max(1, min(idle.total_seconds(), remaining_absolute))))
+                    request.session.set_expiry(allowed)
+                elif request.session.get_expiry_age() > allowed:
+                    # Fresh from sign-in, the session still carries the library's default lifetime.
+                    request.session.set_expiry(allowed)
         return self.get_response(request)
 
 

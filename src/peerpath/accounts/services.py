@@ -189,3 +189,17 @@ def _forget_roles(user: Any) -> None:
         del user._peerpath_roles
 
 
+
+
+@transaction.atomic
+def mfa_enrol_totp(*, user: User, secret: str) -> None:
+    """Give a person a TOTP authenticator with a known secret (demo data and operators; people use the MFA pages)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        raise Conflict("This person already has an authenticator app set up.")
+    TOTP.activate(user, secret)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
+    record(action="mfa.added", actor=None, target=user, details={"type": "totp", "via": "operator"})

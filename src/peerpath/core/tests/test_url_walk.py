@@ -1,0 +1,60 @@
+"""Walk every URL pattern as an anonymous visitor: only pages meant to be public may answer with content."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerpath.testing.urlwalk import all_routes
+
+pytestmark = pytest.mark.django_db
+
+# Pages anyone may see without signing in, by URL name (or by path prefix for the API's own documents).
+PUBLIC_NAMES = {
+    "home",
+    "healthz",
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_email_verification_sent",
+    "account_confirm_email",
+    "account_inactive",
+    "account_logout",  # shows "you are not signed in" and offers to sign in
+}
+PUBLIC_API_PATHS = {"/api/v1/openapi.json", "/api/v1/docs"}
+REFUSALS = {401, 403, 404, 405}
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code in (301, 302) and "/accounts/login/" in response.get("Location", "")
+
+
+def test_every_non_public_page_refuses_an_anonymous_visitor(client):
+    routes = list(all_routes())
+    assert len(routes) > 20
+    problems = []
+    for route in routes:
+        response = client.get(route.url)
+        if response.status_code >= 500:
+            problems.append(f"{route.url} ({route.name}): {response.status_code}")
+            continue
+        if route.name in PUBLIC_NAMES or route.url in PUBLIC_API_PATHS:
+            continue
+        if response.status_code in REFUSALS or _is_login_redirect(response):
+            continue
+        if response.status_code in (301, 302) and response["Location"].startswith(("/accounts/", "/")):
+            # allauth sends anonymous visitors of flow-only pages (MFA, codes) back into the sign-in flow.
+            target = response["Location"]
+            if target.startswith(("/accounts/login", "/accounts/signup")) or target == "/":
+                continue
+        problems.append(f"{route.url} ({route.name}): answered {response.status_code} to an anonymous visitor")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_walk_covers_every_app():
+    urls = {route.url for route in all_routes()}
+    for expected in ("/settings/", "/accounts/login/", "/api/v1/me"):
+        assert expected in urls
+    assert any(url.startswith("/organisations/") and url.endswith("/audit/") for url in urls)
