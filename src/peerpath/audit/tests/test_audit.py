@@ -56,11 +56,21 @@ def test_verify_detects_a_removed_event_in_the_middle():
 
 
 def test_verify_detects_an_event_rewritten_with_a_fresh_hash():
-    """Recomputing one event's own hash does not help: the next event no longer follows it."""
+    """Rewriting an event and recomputing its own hash does not help: the next event no longer follows it."""
+    from peerpath.audit.hashing import event_digest
+
     events = _write_events(3)
-    _raw_update("UPDATE audit_auditevent SET hash = %s WHERE seq = %s", ["f" * 64, events[1].seq])
+    forged = events[1]
+    forged_hash = event_digest(
+        prev_hash=forged.prev_hash, seq=forged.seq, occurred_at=forged.occurred_at, actor_id=None,
+        organisation_id=None, action="test.innocent", object_type="", object_id="", outcome="success",
+        ip_address=None, request_id=forged.request_id, details=forged.details,
+    )  # fmt: skip
+    _raw_update(
+        "UPDATE audit_auditevent SET action = %s, hash = %s WHERE seq = %s", ["test.innocent", forged_hash, forged.seq]
+    )
     report = verify_chain()
-    assert report.first_broken_seq == 2
+    assert report.first_broken_seq == 3 and "does not follow" in report.reason
 
 
 def test_verify_detects_events_cut_from_the_end():
