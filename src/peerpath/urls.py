@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("peerpath.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("peerpath.accounts.urls")),
+    path("", include("peerpath.api.urls")),
     path("", include("peerpath.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from peerpath.accounts.selectors import has_totp, requires_mfa
 from peerpath.audit.services import record
+from peerpath.core.views import API_PREFIXES
 
 SESSION_STARTED = "_peerpath_auth_at"
 SESSION_LAST_SEEN = "_peerpath_last_seen"
@@ -84,7 +85,7 @@ class StaffMfaRequiredMiddleware:
             and requires_mfa(user)
             and not has_totp(user)
         ):
-            if request.path.startswith(("/api/", "/fhir/")):
+            if request.path.startswith(API_PREFIXES):
                 from peerpath.api.problems import problem_response
 
                 return problem_response(

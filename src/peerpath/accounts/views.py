@@ -15,6 +15,7 @@ from peerpath.accounts.access import access_managed_organisation, access_role_as
 from peerpath.accounts.forms import DeletionRequestForm, ProfileForm, RoleGrantForm
 from peerpath.accounts.models import DeletionRequest
 from peerpath.accounts.selectors import organisation_team, roles_by_organisation, user_by_email
+from peerpath.api.selectors import tokens_of
 from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
 
@@ -37,8 +38,6 @@ def settings_home(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile was saved."))
             return redirect("settings")
-    from peerpath.api.selectors import tokens_of
-
     return render(
         request,
         "accounts/settings.html",

@@ -10,6 +10,9 @@ from django.views.decorators.http import require_GET
 
 from peerpath.accounts.selectors import roles_by_organisation
 
+# Machine clients get RFC 9457 problems, people get pages.
+API_PREFIXES = ("/api/", "/fhir/")
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,7 +29,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PREFIXES):
         from peerpath.api.problems import problem_response
 
         return problem_response(status=status)
@@ -50,7 +53,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PREFIXES):
         from peerpath.api.problems import problem_response
 
         return problem_response(status=403, detail="CSRF check failed: reload the page and try again.")
