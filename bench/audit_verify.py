@@ -47,7 +47,13 @@ def main() -> None:
     rng = random.Random(args.seed)
     table = AuditEvent._meta.db_table
     started = now() - timedelta(days=365)
-    actions = ["auth.signed_in", "patient.viewed", "role.granted", "prescription.viewed", "auth.sign_in_failed"]
+    actions = [
+        "auth.signed_in",
+        "patient.viewed",
+        "role.granted",
+        "prescription.viewed",
+        "auth.sign_in_failed",
+    ]
 
     print(f"seeding {args.events:,} events on {connection.vendor} ...", file=sys.stderr)
     seed_start = time.perf_counter()
@@ -71,14 +77,16 @@ def main() -> None:
             request_id=f"{seq:016x}", details=details,
         )  # fmt: skip
         batch.append((seq, occurred, action, "bench", str(seq), "success", f"{seq:016x}",
-                      '{"n": %d}' % (seq % 97), prev, digest))  # fmt: skip
+                      f'{{"n": {seq % 97}}}', prev, digest))  # fmt: skip
         prev = digest
         if len(batch) == 20_000 or seq == args.events:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", batch)
             batch = []
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s WHERE id = 1", [args.events, prev])
+        cursor.execute(
+            "UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s WHERE id = 1", [args.events, prev]
+        )
         victim = rng.randint(1, args.events)
         cursor.execute(f"UPDATE {table} SET outcome = %s WHERE seq = %s", ["denied", victim])
     print(f"seeded in {time.perf_counter() - seed_start:.1f} s; altered event #{victim:,}", file=sys.stderr)

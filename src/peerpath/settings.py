@@ -18,7 +18,7 @@ VAR_DIR = Path(env_str("PEERPATH_VAR_DIR", str(BASE_DIR / "var")))
 ENVIRONMENT = env_choice("PEERPATH_ENV", ("development", "production"), "development")
 PRODUCTION = ENVIRONMENT == "production"
 
-# --- Secrets and hosts: production refuses to start without them. ------------------------------------------
+# --- Secrets and hosts: production refuses to start without them.
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY", required=True)
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
@@ -96,7 +96,7 @@ TEMPLATES = [
     }
 ]
 
-# --- Database: SQLite (WAL) under var/ by default, PostgreSQL through DATABASE_URL. ----------------------------
+# --- Database: SQLite (WAL) under var/ by default, PostgreSQL through DATABASE_URL.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
@@ -106,7 +106,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "peerpath.sqlite3",
+            "NAME": str(VAR_DIR / "peerpath.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE: a writing transaction takes the lock up front, so concurrent writers queue
                 # instead of failing with "database is locked" half-way through.
@@ -122,18 +122,16 @@ else:
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache, sessions: shared by every process (database, or Redis when REDIS_URL is set). -------------------
+# --- Cache, sessions: shared by every process (database, or Redis when REDIS_URL is set).
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "peerpath_cache"}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "peerpath_cache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# --- People and sign-in. -----------------------------------------------------------------------------------
+# --- People and sign-in.
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 PASSWORD_HASHERS = [
@@ -194,7 +192,7 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "peerpath.core.views.csrf_failure"
 
-# --- Headers (SECURITY.md Headers). -------------------------------------------------------------------------
+# --- Headers (SECURITY.md Headers).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -230,7 +228,7 @@ else:
     SESSION_COOKIE_NAME = "peerpath-session"
     CSRF_COOKIE_NAME = "peerpath-csrf"
 
-# --- E-mail. -------------------------------------------------------------------------------------------------
+# --- E-mail.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PeerPath <no-reply@peerpath.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if PRODUCTION:
@@ -243,7 +241,7 @@ if PRODUCTION:
 else:
     EMAIL_BACKEND = env_str("PEERPATH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-# --- Language, time, static files. ---------------------------------------------------------------------------
+# --- Language, time, static files.
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -267,14 +265,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-# --- Logging: no personal data; the request id ties a log line to an audit event. --------------------------
+# --- Logging: no personal data; the request id ties a log line to an audit event.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "peerpath.core.middleware.RequestIdLogFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": env_choice("PEERPATH_LOG_LEVEL", ("DEBUG", "INFO", "WARNING"), "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("PEERPATH_LOG_LEVEL", ("DEBUG", "INFO", "WARNING"), "INFO"),
+    },
     "loggers": {
         # Django's request logger prints the path and, on errors, request details: keep it to warnings.
         "django.request": {"level": "ERROR"},
@@ -282,6 +283,6 @@ LOGGING = {
     },
 }
 
-# --- API. ----------------------------------------------------------------------------------------------------
+# --- API.
 NINJA_PAGINATION_PER_PAGE = 50
 API_TOKEN_MAX_PER_USER = 20

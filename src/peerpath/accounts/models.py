@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import RegexValidator
@@ -66,11 +66,11 @@ class User(AbstractBaseUser):
     # Raised by "sign out everywhere": part of the session hash, so every session of the person ends at once.
     session_epoch = models.PositiveIntegerField(default=0)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = ["handle"]
+    REQUIRED_FIELDS = ["handle"]
 
     class Meta:
         constraints = [

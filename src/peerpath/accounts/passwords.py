@@ -34,9 +34,14 @@ class RepetitivePasswordValidator:
         lowered = password.lower()
         for size in (1, 2, 3, 4):
             if len(lowered) % size == 0 and lowered == lowered[:size] * (len(lowered) // size):
-                raise ValidationError(_("This password is too easy to guess: it repeats itself."), code="password_repetitive")
+                raise ValidationError(
+                    _("This password is too easy to guess: it repeats itself."), code="password_repetitive"
+                )
         if any(lowered in run for run in self._RUNS):
-            raise ValidationError(_("This password is too easy to guess: it follows the keyboard or alphabet."), code="password_sequence")
+            raise ValidationError(
+                _("This password is too easy to guess: it follows the keyboard or alphabet."),
+                code="password_sequence",
+            )
 
     def get_help_text(self) -> str:
         return _("Your password cannot repeat itself or follow the keyboard.")

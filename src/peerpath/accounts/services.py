@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from peerpath.accounts.models import DeletionRequest, Organisation, RoleAssignment, User, handle_validator
 from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
-from peerpath.accounts.selectors import handle_taken, roles_of
+from peerpath.accounts.selectors import handle_taken
 from peerpath.audit.services import record
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
@@ -129,9 +129,7 @@ def organisation_create(*, name: str, kind: str, country: str = "GB", slug: str 
 def _check_may_manage_roles(actor: User | None, organisation: Organisation, role: str) -> None:
     if actor is None:  # the system itself: demo data, operator commands
         return
-    held = set(
-        RoleAssignment.objects.filter(user=actor, organisation=organisation).values_list("role", flat=True)
-    )
+    held = set(RoleAssignment.objects.filter(user=actor, organisation=organisation).values_list("role", flat=True))
     if not ORG_MANAGER_ROLES.intersection(held):
         raise PermissionDenied("Only the organisation's coordinators and admins manage roles.")
     if role == Role.ADMIN and Role.ADMIN not in held:
@@ -163,11 +161,11 @@ def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> None:
     organisation, user, role = assignment.organisation, assignment.user, assignment.role
     _check_may_manage_roles(actor, organisation, role)
     if actor is not None and actor.pk == user.pk and role in ORG_MANAGER_ROLES:
-        others = RoleAssignment.objects.filter(organisation=organisation, role__in=ORG_MANAGER_ROLES).exclude(
-            user=user
-        )
+        others = RoleAssignment.objects.filter(organisation=organisation, role__in=ORG_MANAGER_ROLES).exclude(user=user)
         if not others.exists():
-            raise DomainError("You are the organisation's last coordinator or admin: grant the role to someone else first.")
+            raise DomainError(
+                "You are the organisation's last coordinator or admin: grant the role to someone else first."
+            )
     old_roles = sorted(_org_roles(user, organisation))
     assignment.delete()
     _forget_roles(user)
@@ -187,8 +185,6 @@ def _org_roles(user: User, organisation: Organisation) -> set[str]:
 def _forget_roles(user: Any) -> None:
     if hasattr(user, "_peerpath_roles"):
         del user._peerpath_roles
-
-
 
 
 @transaction.atomic

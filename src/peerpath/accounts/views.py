@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,11 +18,12 @@ from peerpath.accounts.selectors import organisation_team, roles_by_organisation
 from peerpath.api.selectors import tokens_of
 from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
+from peerpath.core.http import AuthenticatedHttpRequest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_home(request: HttpRequest) -> HttpResponse:
+def settings_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     initial = {
         "handle": user.handle,
@@ -52,7 +53,7 @@ def settings_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+def sign_out_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.sessions_end_everywhere(user=request.user)
     logout(request)
     messages.success(request, _("You are signed out on every device."))
@@ -61,7 +62,7 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_deletion(request: HttpRequest) -> HttpResponse:
+def request_deletion(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeletionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,7 +71,8 @@ def request_deletion(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(
-                request, _("We have your request. Your account will be erased within 30 days; we will e-mail you.")
+                request,
+                _("We have your request. Your account will be erased within 30 days; we will e-mail you."),
             )
             return redirect("settings")
     return render(request, "accounts/request_deletion.html", {"form": form})
@@ -78,7 +80,7 @@ def request_deletion(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_staff(request: HttpRequest, organisation_id: str) -> HttpResponse:
+def organisation_staff(request: AuthenticatedHttpRequest, organisation_id: str) -> HttpResponse:
     organisation = access_managed_organisation(request.user, organisation_id)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -103,7 +105,7 @@ def organisation_staff(request: HttpRequest, organisation_id: str) -> HttpRespon
 
 @login_required
 @require_POST
-def role_revoke(request: HttpRequest, assignment_id: str) -> HttpResponse:
+def role_revoke(request: AuthenticatedHttpRequest, assignment_id: str) -> HttpResponse:
     assignment = access_role_assignment(request.user, assignment_id)
     organisation_id = assignment.organisation_id
     try:

@@ -19,7 +19,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be updated.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be deleted.")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:

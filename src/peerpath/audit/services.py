@@ -110,7 +110,9 @@ def record_access(
     )
 
 
-def record_denied(*, actor: User | None, object_type: str, object_id: str, details: dict[str, Any] | None = None) -> None:
+def record_denied(
+    *, actor: User | None, object_type: str, object_id: str, details: dict[str, Any] | None = None
+) -> None:
     """A gate refused: recorded for every failed authorization (SECURITY.md Audit; ASVS 16.3.2)."""
     record(
         action="access.denied",

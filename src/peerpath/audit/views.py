@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -10,11 +10,12 @@ from peerpath.accounts.access import access_managed_organisation
 from peerpath.audit.forms import AuditFilterForm
 from peerpath.audit.selectors import organisation_events
 from peerpath.audit.services import record
+from peerpath.core.http import AuthenticatedHttpRequest
 
 
 @login_required
 @require_GET
-def organisation_audit_log(request: HttpRequest, organisation_id: str) -> HttpResponse:
+def organisation_audit_log(request: AuthenticatedHttpRequest, organisation_id: str) -> HttpResponse:
     organisation = access_managed_organisation(request.user, organisation_id)
     form = AuditFilterForm(request.GET or None)
     events = organisation_events(organisation).none()

@@ -32,9 +32,9 @@ def _regex_to_url(regex: str) -> str:
 
 def _piece(pattern: RoutePattern | RegexPattern | object) -> str:
     if isinstance(pattern, RoutePattern):
-        return _route_to_url(str(pattern._route))
+        return _route_to_url(str(getattr(pattern, "_route", "")))
     if isinstance(pattern, RegexPattern):
-        return _regex_to_url(str(pattern._regex))
+        return _regex_to_url(str(pattern.regex.pattern))
     return str(pattern)
 
 

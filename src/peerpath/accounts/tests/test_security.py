@@ -165,7 +165,9 @@ def test_staff_sign_in_asks_for_the_authenticator_code_before_anything(client, w
     assert client.get("/settings/").status_code == 302  # still signed out
     response = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(action="auth.sign_in_failed", actor=world["clinician"], details__factor="totp").exists()
+    assert AuditEvent.objects.filter(
+        action="auth.sign_in_failed", actor=world["clinician"], details__factor="totp"
+    ).exists()
     response = client.post("/accounts/2fa/authenticate/", {"code": current_code()})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(world["clinician"].pk)
@@ -213,7 +215,9 @@ def test_password_reset_never_bypasses_mfa(client, world):
     path = link[link.index("/accounts/") :].strip()
     response = client.get(path, follow=True)
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else path
-    response = client.post(form_url, {"password1": "violet kettle morning rain", "password2": "violet kettle morning rain"})
+    response = client.post(
+        form_url, {"password1": "violet kettle morning rain", "password2": "violet kettle morning rain"}
+    )
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
     response = sign_in(client, clinician.email, "violet kettle morning rain")

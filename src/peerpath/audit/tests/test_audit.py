@@ -68,7 +68,8 @@ def test_verify_detects_an_event_rewritten_with_a_fresh_hash():
         ip_address=None, request_id=forged.request_id, details=forged.details,
     )  # fmt: skip
     _raw_update(
-        "UPDATE audit_auditevent SET action = %s, hash = %s WHERE seq = %s", ["test.innocent", forged_hash, forged.seq]
+        "UPDATE audit_auditevent SET action = %s, hash = %s WHERE seq = %s",
+        ["test.innocent", forged_hash, forged.seq],
     )
     report = verify_chain()
     assert report.first_broken_seq == 3 and "does not follow" in report.reason
@@ -111,8 +112,15 @@ def test_the_orm_refuses_to_change_or_remove_events():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's")
 def test_postgresql_refuses_update_and_delete_of_an_audit_row():
     event = record(action="test.event")
-    for sql in ("UPDATE audit_auditevent SET action = 'x' WHERE seq = %s", "DELETE FROM audit_auditevent WHERE seq = %s"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    for sql in (
+        "UPDATE audit_auditevent SET action = 'x' WHERE seq = %s",
+        "DELETE FROM audit_auditevent WHERE seq = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, [event.seq])
     assert AuditEvent.objects.get(seq=event.seq).action == "test.event"
 
@@ -171,7 +179,11 @@ def test_record_denied_and_anonymous_actor():
 
 def test_events_carry_request_id_and_ip_from_the_request(client, world):
     client.force_login(world["coordinator"])
-    client.get(f"/organisations/{world.home.pk}/audit/", HTTP_X_REQUEST_ID="req-abcdef123456", REMOTE_ADDR="203.0.113.9")
+    client.get(
+        f"/organisations/{world.home.pk}/audit/",
+        HTTP_X_REQUEST_ID="req-abcdef123456",
+        REMOTE_ADDR="203.0.113.9",
+    )
     viewed = AuditEvent.objects.filter(action="audit.viewed").get()
     assert viewed.request_id == "req-abcdef123456" and viewed.ip_address == "203.0.113.9"
     assert viewed.organisation == world.home and viewed.actor == world["coordinator"]
@@ -195,7 +207,7 @@ def test_a_naive_time_cannot_be_hashed():
     from peerpath.core.time import to_utc_iso
 
     with pytest.raises(ValueError, match="naive"):
-        to_utc_iso(datetime(2026, 1, 1))  # noqa: DTZ001
+        to_utc_iso(datetime(2026, 1, 1))
 
 
 def test_organisation_model_str():
