@@ -62,9 +62,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         api_token = token_authenticate(secret=token)
         if api_token is None:
-            raise ApiProblem(
-                status=401, code="invalid_token", detail="The token is unknown, expired or revoked."
-            )
+            raise ApiProblem(status=401, code="invalid_token", detail="The token is unknown, expired or revoked.")
         user = api_token.user
         check_staff_mfa(request, user)
         if api_token.scope != ApiToken.Scope.WRITE and request.method not in READ_METHODS:

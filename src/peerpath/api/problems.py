@@ -121,9 +121,7 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def not_allowed_response(allowed: str) -> HttpResponse:
-    response = problem_response(
-        status=405, code="method_not_allowed", detail="This method is not allowed here."
-    )
+    response = problem_response(status=405, code="method_not_allowed", detail="This method is not allowed here.")
     response["Allow"] = allowed
     return response
 

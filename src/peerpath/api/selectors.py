@@ -19,8 +19,4 @@ def tokens_of(user: Any) -> QuerySet[ApiToken]:
 
 def live_tokens_of(user: Any) -> QuerySet[ApiToken]:
     """The tokens that still open the API: not revoked, not expired."""
-    return (
-        tokens_of(user)
-        .filter(revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now()))
-    )
+    return tokens_of(user).filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now()))

@@ -36,9 +36,7 @@ def token_digest(secret: str) -> str:
 
 
 @transaction.atomic
-def token_create(
-    *, user: User, name: str, scope: str, expires_at: datetime | None = None
-) -> tuple[ApiToken, str]:
+def token_create(*, user: User, name: str, scope: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token and return it with its plain secret, which is never available again."""
     name = name.strip()
     if not name:
@@ -57,9 +55,7 @@ def token_create(
     User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
     limit = settings.API_TOKEN_MAX_PER_USER
     if live_tokens_of(user).count() >= limit:
-        raise Conflict(
-            f"You have {limit} live tokens: revoke one before creating another.", code="token_limit"
-        )
+        raise Conflict(f"You have {limit} live tokens: revoke one before creating another.", code="token_limit")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(_TOKEN_BYTES)
     token = ApiToken.objects.create(
         user=user,
@@ -84,9 +80,7 @@ def token_revoke(*, user: User, token: ApiToken) -> ApiToken:
         raise NotFound()
     moment = now()
     # Conditional update: of two revocations at once, exactly one succeeds and is audited.
-    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=moment, updated_at=moment
-    )
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=moment, updated_at=moment)
     if not revoked:
         raise Conflict("This token is already revoked.", code="already_revoked")
     token.revoked_at = moment

@@ -53,7 +53,5 @@ def api_token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name}
-        )
+        messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
     return redirect("api_tokens")

@@ -106,9 +106,7 @@ def test_owner_revokes_from_the_page(client, world, make_token):
 
 def test_token_list_agrees_with_the_gate(world, make_token):
     """STYLE.md practice 4: what a person's list shows is exactly what the gate lets them reach."""
-    tokens = [
-        make_token(world[persona], name=persona)[0] for persona in ("member", "member", "carer", "admin")
-    ]
+    tokens = [make_token(world[persona], name=persona)[0] for persona in ("member", "member", "carer", "admin")]
     tokens[0].revoked_at = tokens[0].created_at
     tokens[0].save(update_fields=["revoked_at"])
     for persona in PERSONAS:

@@ -200,9 +200,7 @@ def test_session_post_with_csrf_token_succeeds(csrf_client, world):
     # The docs page hands the browser its CSRF token (and sets the cookie).
     csrf_client.get("/api/v1/docs")
     csrf_token = csrf_client.cookies["peerpath-csrf"].value
-    response = csrf_client.post(
-        TOKENS, {"name": "x"}, content_type="application/json", HTTP_X_CSRFTOKEN=csrf_token
-    )
+    response = csrf_client.post(TOKENS, {"name": "x"}, content_type="application/json", HTTP_X_CSRFTOKEN=csrf_token)
     assert response.status_code == 201
 
 

@@ -30,9 +30,7 @@ CHROMIUM_ARGS = [
 def browser_context_factory() -> Iterator[Callable[..., Any]]:
     """Start Chromium once per session; hand out fresh, isolated contexts (cookies, storage)."""
     if not CHROMIUM.exists():
-        pytest.skip(
-            "Chromium not installed at /usr/bin/chromium: browser tests skipped (apt-get install chromium)"
-        )
+        pytest.skip("Chromium not installed at /usr/bin/chromium: browser tests skipped (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test itself
     # (creating people, reading mail) are synchronous and safe here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
