@@ -1,0 +1,114 @@
+# PeerPath: one entry point per job. `make run` serves the demo, `make test` runs the whole suite.
+#
+# One virtual environment (.venv) holds the locked dev dependencies (requirements/dev.txt, a superset of
+# requirements/base.txt): the tests need them, and one environment is simpler than two. Production installs
+# requirements/base.txt only (see README.md). Every install step is a stamp file that depends on its lock
+# file, so a second `make run` or `make test` skips straight to the work.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PEERPATH := $(BIN)/peerpath
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+LOCK_FLAGS ?=
+
+PY_STAMP := $(VENV)/.peerpath-installed
+NODE_STAMP := node_modules/.peerpath-installed
+STATIC_DIR := src/peerpath/static/vendor
+STATIC_STAMP := $(STATIC_DIR)/.peerpath-built
+
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe \
+	--generate-hashes --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+
+.PHONY: help install run test lint typecheck migrations-check deploy-check clean lock
+
+help:
+	@echo "make run               install everything, load the demo and serve on http://$(HOST):$(PORT)/"
+	@echo "make test              install everything and run the whole test suite with coverage"
+	@echo "make lint              ruff check + ruff format --check"
+	@echo "make typecheck         mypy src"
+	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make deploy-check      Django's deployment checks with production settings"
+	@echo "make clean             remove var/ (the SQLite database) and the static build"
+	@echo "make lock              regenerate requirements/*.txt from pyproject.toml (LOCK_FLAGS=--upgrade to upgrade)"
+
+# --- Installing -----------------------------------------------------------------------------------------------
+
+# python3.11 when there is one, else python3 when it is 3.11 or newer.
+$(BIN)/python:
+	@py="$$(command -v python3.11 || true)"; \
+	if [ -z "$$py" ] && command -v python3 >/dev/null 2>&1 \
+		&& python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then py="$$(command -v python3)"; fi; \
+	if [ -z "$$py" ]; then echo "PeerPath needs Python 3.11 or newer (python3.11 or python3) on the PATH." >&2; exit 1; fi; \
+	echo "Creating $(VENV) with $$py"; \
+	"$$py" -m venv $(VENV)
+
+$(PY_STAMP): requirements/dev.txt pyproject.toml | $(BIN)/python
+	@echo "Installing Python dependencies from requirements/dev.txt"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .
+	@touch $@
+
+$(NODE_STAMP): package-lock.json package.json
+	@echo "Installing the front-end packages (npm ci)"
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(STATIC_STAMP): $(NODE_STAMP) scripts/build_static.mjs $(shell find assets -type f 2>/dev/null)
+	@echo "Building $(STATIC_DIR)"
+	node scripts/build_static.mjs
+	@mkdir -p $(STATIC_DIR)
+	@touch $@
+
+install: $(PY_STAMP) $(STATIC_STAMP)
+	@mkdir -p var
+
+# --- Running --------------------------------------------------------------------------------------------------
+
+run: install
+	$(PEERPATH) migrate --noinput
+	$(PEERPATH) demo
+	@echo
+	@echo "PeerPath is starting at http://$(HOST):$(PORT)/"
+	@echo "Sign in with the demo accounts printed above (print them again: $(PEERPATH) demo)."
+	@echo "Stop it with Ctrl+C."
+	@echo
+	$(PEERPATH) runserver $(HOST):$(PORT)
+
+# pytest's own exit code decides: 5 (no tests collected) fails the target like any other failure.
+test: install
+	$(BIN)/pytest -p no:cacheprovider --cov=peerpath --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+# --- Checks ---------------------------------------------------------------------------------------------------
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy src
+
+migrations-check: $(PY_STAMP)
+	@mkdir -p var
+	$(PEERPATH) makemigrations --check --dry-run
+
+# Production settings with a throw-away secret generated now, and the embedded database (DATABASE_URL unset).
+deploy-check: $(PY_STAMP)
+	@mkdir -p var
+	env -u DATABASE_URL PEERPATH_ENV=production ALLOWED_HOSTS=peerpath.example.org \
+		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(PEERPATH) check --deploy --fail-level WARNING
+
+# --- Housekeeping ---------------------------------------------------------------------------------------------
+
+clean:
+	rm -rf var $(STATIC_DIR) .coverage coverage.xml htmlcov test-results .mypy_cache .ruff_cache .pytest_cache
+
+lock: $(PY_STAMP)
+	$(PIP_COMPILE) -o requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements/dev.txt pyproject.toml
