@@ -16,6 +16,19 @@ from peerpath.testing.personas import PERSONAS, World
 
 LOGIN = "login"  # an anonymous visitor is sent to sign in
 
+# Pages of an organisation that only its coordinators and admins see (staff list, audit log, ...).
+ORG_MANAGERS_ONLY: dict[str, int | str] = {
+    "anonymous": LOGIN,
+    "member": 404,
+    "carer": 404,
+    "peer_supporter": 404,
+    "moderator": 404,
+    "clinician": 404,
+    "coordinator": 200,
+    "admin": 200,
+    "outsider": 404,
+}
+
 
 def outcome_of(response: Any) -> int | str:
     if response.status_code in (301, 302) and "/accounts/login/" in response.get("Location", ""):

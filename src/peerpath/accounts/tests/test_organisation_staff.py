@@ -12,22 +12,12 @@ from peerpath.accounts.models import RoleAssignment
 from peerpath.accounts.selectors import managed_organisations
 from peerpath.audit.models import AuditEvent
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
-from peerpath.testing.matrix import LOGIN, check_matrix
+from peerpath.testing.matrix import LOGIN, ORG_MANAGERS_ONLY, check_matrix
 from peerpath.testing.personas import PERSONAS, make_user
 
 pytestmark = pytest.mark.django_db
 
-MANAGERS_ONLY = {
-    "anonymous": LOGIN,
-    "member": 404,
-    "carer": 404,
-    "peer_supporter": 404,
-    "moderator": 404,
-    "clinician": 404,
-    "coordinator": 200,
-    "admin": 200,
-    "outsider": 404,
-}
+MANAGERS_ONLY = ORG_MANAGERS_ONLY
 
 
 def test_permission_matrix_for_the_staff_list(client, world):
