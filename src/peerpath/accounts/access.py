@@ -5,7 +5,6 @@ Each gate returns the object or raises Http404, the same answer for "missing" an
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.http import Http404
@@ -13,18 +12,12 @@ from django.http import Http404
 from peerpath.accounts.models import Organisation, RoleAssignment
 from peerpath.accounts.selectors import managed_organisations
 from peerpath.audit.services import record_denied
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404 from None  # not even an id: nothing was reached, so nothing to audit
+from peerpath.core.access import uuid_or_404
 
 
 def access_managed_organisation(user: Any, organisation_id: Any) -> Organisation:
     """An organisation whose staff list and audit log the person may see: its coordinators and admins."""
-    organisation = managed_organisations(user).filter(pk=_as_uuid(organisation_id)).first()
+    organisation = managed_organisations(user).filter(pk=uuid_or_404(organisation_id)).first()
     if organisation is None:
         record_denied(actor=user, object_type="accounts.organisation", object_id=str(organisation_id))
         raise Http404
@@ -35,7 +28,7 @@ def access_role_assignment(user: Any, assignment_id: Any) -> RoleAssignment:
     """A role held in an organisation the person manages."""
     assignment = (
         RoleAssignment.objects.select_related("organisation", "user")
-        .filter(pk=_as_uuid(assignment_id), organisation__in=managed_organisations(user))
+        .filter(pk=uuid_or_404(assignment_id), organisation__in=managed_organisations(user))
         .first()
     )
     if assignment is None:

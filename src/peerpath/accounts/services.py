@@ -8,10 +8,11 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from peerpath.accounts.models import DeletionRequest, Organisation, RoleAssignment, User, handle_validator
 from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
-from peerpath.accounts.selectors import handle_taken
+from peerpath.accounts.selectors import handle_taken, user_by_email
 from peerpath.audit.services import record
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
@@ -154,6 +155,14 @@ def role_grant(*, actor: User | None, user: User, organisation: Organisation, ro
                  "new_roles": sorted(_org_roles(user, organisation))},
     )  # fmt: skip
     return assignment
+
+
+def role_grant_by_email(*, actor: User | None, email: str, organisation: Organisation, role: str) -> RoleAssignment:
+    """Grant a role to the person with this e-mail address; they must already have an account."""
+    person = user_by_email(email)
+    if person is None:
+        raise DomainError(_("No one has an account with that e-mail address yet."), field="email")
+    return role_grant(actor=actor, user=person, organisation=organisation, role=role)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from peerpath.accounts import services
 from peerpath.accounts.access import access_managed_organisation, access_role_assignment
 from peerpath.accounts.forms import DeletionRequestForm, ProfileForm, RoleGrantForm
 from peerpath.accounts.models import DeletionRequest
-from peerpath.accounts.selectors import organisation_team, roles_by_organisation, user_by_email
+from peerpath.accounts.selectors import organisation_team, roles_by_organisation
 from peerpath.api.selectors import tokens_of
 from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
@@ -84,12 +84,12 @@ def organisation_staff(request: AuthenticatedHttpRequest, organisation_id: str) 
     organisation = access_managed_organisation(request.user, organisation_id)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = user_by_email(form.cleaned_data["email"])
         try:
-            if person is None:
-                raise DomainError(_("No one has an account with that e-mail address yet."), field="email")
-            services.role_grant(
-                actor=request.user, user=person, organisation=organisation, role=form.cleaned_data["role"]
+            services.role_grant_by_email(
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                organisation=organisation,
+                role=form.cleaned_data["role"],
             )
         except DomainError as error:
             add_domain_error(form, error)
