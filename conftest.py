@@ -6,6 +6,9 @@ import pytest
 
 from peerpath.testing.personas import World, make_world
 
+# One Chromium for the whole session, shared by every app's browser tests.
+pytest_plugins = ["peerpath.testing.browser"]
+
 
 @pytest.fixture
 def world(db: None) -> World:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from peerpath.core.tests.browser.helpers import axe_violations, describe, sign_in
+from peerpath.testing.browser import axe_violations, describe, sign_in
 from peerpath.testing.personas import PERSONA_PASSWORD, make_world
 
 pytestmark = pytest.mark.browser

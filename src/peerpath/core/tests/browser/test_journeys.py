@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from peerpath.core.tests.browser.helpers import last_link_in_mail, sign_in
+from peerpath.testing.browser import last_link_in_mail, sign_in
 from peerpath.testing.personas import PERSONA_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
