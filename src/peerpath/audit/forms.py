@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.audit.models import AuditEvent
+from peerpath.core.forms import IsoDateInput
 
 
 class AuditFilterForm(forms.Form):
@@ -12,8 +13,8 @@ class AuditFilterForm(forms.Form):
         label=_("Outcome"), required=False, choices=[("", _("Any")), *AuditEvent.Outcome.choices]
     )
     actor = forms.CharField(label=_("Person (handle)"), required=False, max_length=30)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
     def clean(self) -> dict:
         data = super().clean() or {}
