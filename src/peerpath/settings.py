@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "peerpath.accounts",
     "peerpath.audit",
     "peerpath.api",
+    "peerpath.directory",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -114,9 +115,11 @@ else:
                 # instead of failing with "database is locked" half-way through.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
+                # A 64 MiB page cache and memory-mapped reads: directory search joins its full-text matches to
+                # listings, and SQLite's 2 MiB default cache turns that into disk reads (bench/directory_search.py).
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                    "PRAGMA busy_timeout=20000;"
+                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
                 ),
             },
         }
@@ -176,6 +179,8 @@ ACCOUNT_RATE_LIMITS = {
     f"{LOGIN_FAILURES_PER_ACCOUNT}/30m/key",
     "signup": "10/h/ip",
     "reset_password": "20/h/ip,5/h/key",
+    # SECURITY.md Business logic: anti-automation on the directory's public suggestion forms (allauth's limiter).
+    "directory_suggestion": env_str("PEERPATH_SUGGESTIONS_PER_IP", "10/h/ip"),
 }
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

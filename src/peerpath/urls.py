@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("peerpath.accounts.urls")),
     path("", include("peerpath.api.urls")),
     path("", include("peerpath.audit.urls")),
+    path("", include("peerpath.directory.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -67,3 +67,5 @@ api = PeerPathAPI(
 )
 install_problem_handlers(api)
 api.add_router("", "peerpath.api.endpoints.router")
+api.add_router("", "peerpath.directory.api.router")
+api.add_router("/hsds", "peerpath.directory.api_hsds.router")

@@ -23,6 +23,8 @@ from django.db import transaction
 from peerpath.accounts import services
 from peerpath.accounts.models import Organisation, User
 from peerpath.accounts.roles import STAFF_ROLES, Role
+from peerpath.directory.demo import load_directory_demo
+from peerpath.directory.selectors import public_listings
 
 DEMO_DOMAIN = "peerpath.demo"
 # One memorable password for every demo person: long, not common, not repetitive (settings validators).
@@ -103,6 +105,7 @@ def load_demo() -> None:
     organisations = {
         org.key: services.organisation_create(name=org.name, kind=org.kind, slug=org.slug) for org in ORGANISATIONS
     }
+    people: dict[str, User] = {}
     for person in PEOPLE:
         user = services.user_create(
             email=person.email,
@@ -115,6 +118,8 @@ def load_demo() -> None:
             services.role_grant(actor=None, user=user, organisation=organisations[person.organisation], role=role)
         if person.is_staff:
             services.mfa_enrol_totp(user=user, secret=generate_totp_secret())
+        people[person.persona] = user
+    load_directory_demo(organisations=organisations, people=people)
 
 
 class Command(BaseCommand):
@@ -141,6 +146,10 @@ class Command(BaseCommand):
         else:
             load_demo()
             self.stdout.write(self.style.SUCCESS("Loaded the demo: two organisations and one person per role."))
+            self.stdout.write(
+                f"Directory: {public_listings().count()} public listings, and more in the vetting queue. "
+                "Search it without signing in: http://127.0.0.1:8000/directory/?q=POTS"
+            )
         self._print_sign_ins()
 
     def _print_code(self, email: str) -> None:
