@@ -159,6 +159,7 @@ def seed(count: int, rng: random.Random, resolve_place: Callable[[str], Any]) ->
 
     from peerpath.accounts.models import Organisation
     from peerpath.directory.models import Condition, HostOrganisation, Listing, ListingSearchDocument
+    from peerpath.directory.search import facet_terms
 
     curator = Organisation.objects.create(name="Bench Health", slug="bench-health", kind=Organisation.Kind.CLINIC)
     conditions = list(Condition.objects.all())
@@ -232,7 +233,8 @@ def seed(count: int, rng: random.Random, resolve_place: Callable[[str], Any]) ->
             condition_words = " ".join(" ".join([c.name, *c.synonyms]) for c in chosen)
             body = " ".join(part for part in (summary, description, host.name, listing.city, listing.region) if part)
             documents.append(ListingSearchDocument(listing_id=listing.pk, name=listing.name,
-                                                   conditions=condition_words, body=body))  # fmt: skip
+                                                   conditions=condition_words, body=body,
+                                                   facets=facet_terms(listing, [c.pk for c in chosen])))  # fmt: skip
         with transaction.atomic():
             Listing.objects.bulk_create(listings)
             through.objects.bulk_create(links)
@@ -321,7 +323,7 @@ def measure(queries: list[dict[str, Any]], client: Any, *, quiet: bool) -> list[
                            f"WHERE search_vector @@ ({tsquery}) ORDER BY 2 DESC LIMIT 20")  # fmt: skip
                     bound: list[Any] = [*tsparams, *tsparams]
                 else:
-                    sql = ("SELECT rowid, bm25(directory_listing_fts, 10.0, 6.0, 1.0) FROM directory_listing_fts "
+                    sql = (f"SELECT rowid, {SQLiteFTS5.rank} FROM directory_listing_fts "
                            "WHERE directory_listing_fts MATCH %s ORDER BY 2 LIMIT 20")  # fmt: skip
                     bound = [SQLiteFTS5.expression(text)]
                 started = time.perf_counter()

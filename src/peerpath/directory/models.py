@@ -355,6 +355,9 @@ class ListingSearchDocument(models.Model):
     name = models.TextField()
     conditions = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    # The listing's filter values as index terms ("formatonline", "cadenceweekly", a map cell): on SQLite the
+    # filters then narrow the full-text match itself, instead of being checked row by row afterwards.
+    facets = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"search document of {self.listing_id}"

@@ -9,11 +9,13 @@ matches condition names and synonyms, not the free text of descriptions, so "ME"
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -23,8 +25,8 @@ from django.utils.translation import gettext as _
 from peerpath.core.errors import DomainError
 from peerpath.core.fields import codes_contain
 from peerpath.directory.geo import KM_PER_DEGREE, Place, haversine_km, resolve_place
-from peerpath.directory.models import Condition, Listing, ListingSearchDocument
-from peerpath.directory.selectors import public_listings
+from peerpath.directory.models import GRACE_AFTER_DUE, Condition, Listing, ListingSearchDocument
+from peerpath.directory.selectors import public_listings, today
 
 MAX_QUERY_LENGTH = 200
 # Counting every match of a common word costs as much as ranking them all: past this, the page says "more than".
@@ -304,9 +306,14 @@ def words_of(text: str) -> list[str]:
 
 
 def condition_phrases(conditions: Sequence[Condition]) -> frozenset[tuple[str, ...]]:
+    return _phrases(tuple((condition.name, tuple(condition.synonyms)) for condition in conditions))
+
+
+@functools.lru_cache(maxsize=4)  # the value set changes rarely; every search reads it
+def _phrases(terms: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[tuple[str, ...]]:
     phrases = set()
-    for condition in conditions:
-        for term in (condition.name, *condition.synonyms):
+    for name, synonyms in terms:
+        for term in (name, *synonyms):
             words = tuple(words_of(term))
             if 0 < len(words) <= _LONGEST_PHRASE:
                 phrases.add(words)
@@ -345,21 +352,25 @@ class TextBackend(Protocol):
 
 
 class SQLiteFTS5:
-    """FTS5 over directory_listing_fts (migration 0002), ranked by bm25 with name > conditions > the rest."""
+    """FTS5 over directory_listing_fts (migrations 0002, 0004), ranked by bm25 with name > conditions > the rest.
+
+    The fourth column holds the facet terms: it is matched by filters only and weighs nothing in the rank."""
 
     table = "directory_listing_fts"
+    rank = f"bm25({table}, 10.0, 6.0, 1.0, 0.0)"
 
     @staticmethod
-    def expression(query: TextQuery) -> str:
+    def expression(query: TextQuery, facets: Sequence[Sequence[str]] = ()) -> str:
         # Every word is a double-quoted FTS5 string, so nothing in it is syntax (words hold letters and digits only).
-        parts = [f'"{word}"' for word in query.words]
+        parts = ['{name conditions body} : "' + word + '"' for word in query.words]
         parts += ['{name conditions} : "' + " ".join(phrase) + '"' for phrase in query.phrases]
+        parts += ["facets : (" + " OR ".join(f'"{term}"' for term in group) + ")" for group in facets]
         return " AND ".join(parts)
 
     def match(self, queryset: QuerySet[Listing], query: TextQuery) -> QuerySet[Listing]:
         # extra(): FTS5 needs its MATCH and bm25() on the virtual table; only constant SQL here, the text is a param.
         return queryset.filter(search_document__isnull=False).extra(  # noqa: S610
-            select={"text_rank": f"-bm25({self.table}, 10.0, 6.0, 1.0)"},
+            select={"text_rank": f"-{self.rank}"},
             tables=[self.table],
             where=[
                 f"{self.table}.rowid = directory_listingsearchdocument.id",
@@ -369,10 +380,10 @@ class SQLiteFTS5:
         )
 
     def top(self, query: TextQuery, limit: int) -> list[tuple[int, float]]:
-        rank = f"bm25({self.table}, 10.0, 6.0, 1.0)"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, -{rank} FROM {self.table} WHERE {self.table} MATCH %s ORDER BY {rank} LIMIT %s",  # noqa: S608
+                f"SELECT rowid, -{self.rank} FROM {self.table} WHERE {self.table} MATCH %s "  # noqa: S608
+                f"ORDER BY {self.rank} LIMIT %s",
                 [self.expression(query), limit],
             )
             return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
@@ -420,6 +431,169 @@ class PostgresFullText:
 
 def text_backend() -> TextBackend:
     return PostgresFullText() if connection.vendor == "postgresql" else SQLiteFTS5()
+
+
+# --- Facets: filter values as index terms (used on SQLite) ----------------------------------------------------------
+
+# Map cells are one degree square; a "near me" search lists the cells its circle touches, up to this many.
+_MAX_CELLS = 60
+
+
+def _term(prefix: str, value: Any) -> str:
+    """An index term of letters and digits only, so that FTS5 keeps it one token."""
+    return prefix + re.sub(r"[^0-9a-z]", "", str(value).lower())
+
+
+def _condition_term(pk: Any) -> str:
+    return "condition" + uuid.UUID(str(pk)).hex
+
+
+def _cell(row: int, column: int) -> str:
+    return f"cell{row}x{column % 360}"
+
+
+def facet_terms(listing: Any, condition_ids: Iterable[Any]) -> str:
+    """A listing's filter values as index terms, for its search document."""
+    terms = [_term("kind", listing.kind), _term("format", listing.format), _term("cadence", listing.cadence),
+             _term("audience", listing.audience)]  # fmt: skip
+    terms += [_term("stage", stage) for stage in listing.life_stages]
+    terms += [_term("lang", code) for code in listing.languages]
+    if listing.is_free:
+        terms.append("costfree")
+    terms += [_condition_term(pk) for pk in condition_ids]
+    if listing.latitude is not None and listing.longitude is not None:
+        terms.append(_cell(math.floor(listing.latitude + 90), math.floor(listing.longitude + 180)))
+    return " ".join(terms)
+
+
+def _cells(place: Place, radius_km: int) -> list[str] | None:
+    """The cells under the box that `_near` draws round a place; None when they are too many to list."""
+    degrees = radius_km / KM_PER_DEGREE
+    shrink = math.cos(math.radians(place.latitude))
+    if shrink < 0.05:
+        return None
+    lon_degrees = degrees / shrink
+    rows = range(math.floor(place.latitude - degrees + 90), math.floor(place.latitude + degrees + 90) + 1)
+    columns = range(math.floor(place.longitude - lon_degrees + 180),
+                    math.floor(place.longitude + lon_degrees + 180) + 1)  # fmt: skip
+    if len(rows) * len(columns) > _MAX_CELLS:
+        return None
+    return [_cell(row, column) for row in rows for column in columns]
+
+
+def facet_groups(query: ListingQuery, conditions: Mapping[str, Condition]) -> list[list[str]]:
+    """The query's filters as groups of terms: a listing matches when it has a term of every group."""
+    groups = [[_condition_term(conditions[slug].pk) for slug in query.conditions]]
+    groups += [[_term("kind", kind) for kind in query.kinds], [_term("format", f) for f in query.formats],
+               [_term("cadence", cadence) for cadence in query.cadences]]  # fmt: skip
+    if query.audience:
+        groups.append([_term("audience", query.audience), _term("audience", Listing.Audience.BOTH)])
+    if query.life_stage:
+        groups.append([_term("stage", query.life_stage)])
+    if query.language:
+        groups.append([_term("lang", query.language)])
+    if query.free_only:
+        groups.append(["costfree"])
+    if query.place is not None:
+        # Without cells the exact distance check below still applies; it just reads more rows.
+        groups.append(_cells(query.place, query.radius_km or DEFAULT_RADIUS_KM) or [])
+    return [group for group in groups if group]
+
+
+class _Match(NamedTuple):
+    pk: str
+    rank: float
+    vetted_on: str
+    distance2: float
+
+
+def _fts_matches(
+    query: ListingQuery, expression: str, *, ranked: bool, limit: int, best: int = 0, ordered: bool = False
+) -> list[_Match]:
+    """Public listings whose documents match an FTS5 expression, up to `limit`: in no order, or `ordered` by the
+    query's sort (not by rank); with `best`, only among the `best` highest-ranked documents. CROSS JOIN makes SQLite
+    read the index first and look each row up, where its planner would otherwise walk every public listing and
+    probe the index for each."""
+    fts, rank = SQLiteFTS5.table, SQLiteFTS5.rank
+    if best:
+        source = f"(SELECT rowid AS doc, -{rank} AS rank FROM {fts} WHERE {fts} MATCH %s ORDER BY {rank} LIMIT %s) best"  # noqa: S608
+        source_params: list[Any] = [expression, best]
+        doc, score, match, match_params = "best.doc", "best.rank", "", []
+    else:
+        source, source_params = fts, []
+        doc, score, match, match_params = (
+            f"{fts}.rowid",
+            f"-{rank}" if ranked else "0.0",
+            f"{fts} MATCH %s AND ",
+            [expression],
+        )
+    distance, distance_params, near, near_params = "0.0", [], "", []
+    order = ""
+    if ordered:
+        by_distance = query.sort == "distance" and query.place is not None
+        order = "ORDER BY 4, 3 DESC, 1 DESC" if by_distance else "ORDER BY 3 DESC, 1 DESC"
+    if query.place is not None:
+        degrees = (query.radius_km or DEFAULT_RADIUS_KM) / KM_PER_DEGREE
+        lat, lon = query.place.latitude, query.place.longitude
+        # As in `_near`: equirectangular, squared, in degrees of latitude.
+        distance = "((l.latitude - %s) * (l.latitude - %s) + (l.longitude - %s) * (l.longitude - %s) * %s)"
+        distance_params = [lat, lat, lon, lon, math.cos(math.radians(lat)) ** 2]
+        near = f" AND l.latitude BETWEEN %s AND %s AND l.longitude IS NOT NULL AND {distance} <= %s"
+        near_params = [lat - degrees, lat + degrees, *distance_params, degrees * degrees]
+    sql = (
+        f"SELECT l.id, {score}, CAST(l.last_vetted_on AS TEXT), {distance} FROM {source} "  # noqa: S608
+        f"CROSS JOIN directory_listingsearchdocument d ON d.id = {doc} "
+        f"CROSS JOIN directory_listing l ON l.id = d.listing_id "
+        f"WHERE {match}l.status = %s AND l.rereview_due_on >= %s{near} {order} LIMIT %s"
+    )
+    params = [*distance_params, *source_params, *match_params, Listing.Status.VETTED,
+              (today() - GRACE_AFTER_DUE).isoformat(), *near_params, limit]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)  # constant SQL: the expression and every value are parameters
+        # The date is read as text: the driver would otherwise parse every one into a date object.
+        return [_Match(pk, score, day or "", d2) for pk, score, day, d2 in cursor.fetchall()]
+
+
+def _sorted(matches: list[_Match], query: ListingQuery, *, ranked: bool) -> list[_Match]:
+    """In the order `_run` gives: ties fall to the most recently vetted, then the id, so pages never overlap."""
+    if query.sort == "distance" and query.place is not None:
+        return sorted(matches, key=lambda m: (-m.distance2, m.vetted_on, m.pk), reverse=True)
+    if query.sort == "recent" or not ranked:
+        return sorted(matches, key=lambda m: (m.vetted_on, m.pk), reverse=True)
+    return sorted(matches, key=lambda m: (m.rank, m.vetted_on, m.pk), reverse=True)
+
+
+def _indexed_expression(query: ListingQuery, conditions: Mapping[str, Condition], text: TextQuery) -> str:
+    """The whole search as one FTS5 expression, or "" where the index cannot help (PostgreSQL; plain browsing)."""
+    if connection.vendor != "sqlite":
+        return ""
+    return SQLiteFTS5.expression(text, facet_groups(query, conditions))
+
+
+def _indexed_page(
+    query: ListingQuery, expression: str, text: TextQuery, offset: int, size: int
+) -> tuple[int, list[Any] | None]:
+    """The total and one page's ids through the index; the ids are None when the ORM should page instead."""
+    ranked = not text.is_empty
+    matches = _fts_matches(query, expression, ranked=ranked, limit=COUNT_CAP + 1)
+    total = len(matches)
+    if total <= COUNT_CAP:
+        return total, [uuid.UUID(m.pk) for m in _sorted(matches, query, ranked=ranked)[offset : offset + size]]
+    if query.sort == "relevance" and ranked:
+        # So many matches that ranking them all is the cost: rank the best few, and keep the public ones.
+        best = max(_TOP_FIRST, (offset + size) * 4)
+        for _attempt in range(3):
+            passing = _fts_matches(query, expression, ranked=True, limit=best, best=best)
+            if len(passing) >= offset + size:
+                page = _sorted(passing, query, ranked=True)[offset : offset + size]
+                return total, [uuid.UUID(m.pk) for m in page]
+            best *= _TOP_GROWTH
+    elif ranked or query.sort == "distance":
+        # Words, or a distance order: SQLite sorts the matches itself, keeping only the rows up to this page.
+        matches = _fts_matches(query, expression, ranked=False, limit=offset + size, ordered=True)
+        return total, [uuid.UUID(m.pk) for m in matches[offset:]]
+    # Filters alone, in order of vetting: the ORM walks the (status, last vetted) index until the page is full.
+    return total, None
 
 
 # --- Running a query -------------------------------------------------------------------------------------------------
@@ -517,31 +691,44 @@ def _ranked_page(
     return list(ranked.values_list("pk", flat=True)[offset : offset + size])
 
 
+def _count(query: ListingQuery, conditions: Mapping[str, Condition], phrases: frozenset[tuple[str, ...]]) -> int:
+    """Matches, counted up to COUNT_CAP + 1."""
+    expression = _indexed_expression(query, conditions, text_query(query.text, phrases))
+    if expression:
+        return len(_fts_matches(query, expression, ranked=False, limit=COUNT_CAP + 1))
+    return _run(query, public_listings(), conditions, phrases).order_by()[: COUNT_CAP + 1].count()
+
+
 def search_listings(
     query: ListingQuery,
     *,
-    base: QuerySet[Listing] | None = None,
     suggest_broader: bool = True,
     conditions: Sequence[Condition] | None = None,
 ) -> SearchResult:
-    """One page of listings and the total; a constant number of queries whatever the page size.
+    """One page of public listings and the total; a constant number of queries whatever the page size.
 
     `conditions` is the value set when the caller has already read it (to parse the query)."""
     conditions = list(Condition.objects.all()) if conditions is None else conditions
     by_slug = {condition.slug: condition for condition in conditions}
     phrases = condition_phrases(conditions)
-    base = public_listings() if base is None else base
-    queryset = _run(query, base, by_slug, phrases)
-    total = queryset.order_by()[: COUNT_CAP + 1].count()
-    offset = (query.page - 1) * query.page_size
     text = text_query(query.text, phrases)
-    if query.sort == "relevance" and not text.is_empty and total:
-        filtered = _filtered(query, base, by_slug)
-        if query.place is not None:
-            filtered = _near(filtered, query.place, query.radius_km or DEFAULT_RADIUS_KM)
-        ids = _ranked_page(query, filtered, text, offset, query.page_size)
-    else:
-        ids = list(queryset.values_list("pk", flat=True)[offset : offset + query.page_size])
+    offset = (query.page - 1) * query.page_size
+    expression = _indexed_expression(query, by_slug, text)
+    ids: list[Any] | None = None
+    if expression:
+        total, ids = _indexed_page(query, expression, text, offset, query.page_size)
+    if ids is None:
+        base = public_listings()
+        queryset = _run(query, base, by_slug, phrases)
+        if not expression:
+            total = queryset.order_by()[: COUNT_CAP + 1].count()
+        if query.sort == "relevance" and not text.is_empty and total:
+            filtered = _filtered(query, base, by_slug)
+            if query.place is not None:
+                filtered = _near(filtered, query.place, query.radius_km or DEFAULT_RADIUS_KM)
+            ids = _ranked_page(query, filtered, text, offset, query.page_size)
+        else:
+            ids = list(queryset.values_list("pk", flat=True)[offset : offset + query.page_size])
     listings = {
         listing.pk: listing
         for listing in Listing.objects.filter(pk__in=ids)
@@ -558,14 +745,13 @@ def search_listings(
         hits.append(SearchHit(listing, distance))
     result = SearchResult(query=query, hits=hits, total=total)
     if total == 0 and suggest_broader:
-        result.broader = broader_searches(query, base=base, conditions=by_slug, phrases=phrases)
+        result.broader = broader_searches(query, conditions=by_slug, phrases=phrases)
     return result
 
 
 def broader_searches(
     query: ListingQuery,
     *,
-    base: QuerySet[Listing],
     conditions: Mapping[str, Condition],
     phrases: frozenset[tuple[str, ...]],
 ) -> list[BroaderSearch]:
@@ -600,7 +786,7 @@ def broader_searches(
         candidates.append((_("Browse every vetted group"), ListingQuery()))
     found: list[BroaderSearch] = []
     for label, candidate in candidates[:6]:
-        total = _run(candidate, base, conditions, phrases).order_by()[: COUNT_CAP + 1].count()
+        total = _count(candidate, conditions, phrases)
         if total:
             found.append(BroaderSearch(label, candidate, total))
     return found

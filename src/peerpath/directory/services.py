@@ -32,6 +32,7 @@ from peerpath.directory.models import (
     Vetting,
     VettingCheck,
 )
+from peerpath.directory.search import facet_terms
 
 
 @dataclass
@@ -151,9 +152,11 @@ def _set_conditions(listing: Listing, conditions: Iterable[Condition]) -> bool:
 
 
 def search_document_refresh(listing: Listing) -> None:
-    """Rewrite the text search reads for this listing (name; conditions and their synonyms; everything else)."""
+    """Rewrite what search reads for this listing: name; conditions and their synonyms; everything else; and its
+    filter values as index terms."""
     condition_words = []
-    for condition in listing.conditions.all():
+    conditions = list(listing.conditions.all())
+    for condition in conditions:
         condition_words.append(condition.name)
         condition_words.extend(condition.synonyms)
     host_name = listing.host.name if listing.host is not None else ""
@@ -161,7 +164,13 @@ def search_document_refresh(listing: Listing) -> None:
         part for part in (listing.summary, listing.description, host_name, listing.city, listing.region) if part
     )
     ListingSearchDocument.objects.update_or_create(
-        listing=listing, defaults={"name": listing.name, "conditions": " ".join(condition_words), "body": body}
+        listing=listing,
+        defaults={
+            "name": listing.name,
+            "conditions": " ".join(condition_words),
+            "body": body,
+            "facets": facet_terms(listing, [condition.pk for condition in conditions]),
+        },
     )
 
 

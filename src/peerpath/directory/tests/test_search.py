@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -13,11 +15,12 @@ from hypothesis import strategies as st
 
 from peerpath.core.errors import DomainError
 from peerpath.core.time import now
-from peerpath.directory import services
+from peerpath.directory import search, services
 from peerpath.directory.access import access_listing
 from peerpath.directory.conditions import conditions_for_codes
-from peerpath.directory.models import Condition, Listing
+from peerpath.directory.models import Condition, Listing, ListingSearchDocument
 from peerpath.directory.search import ListingQuery, parse_listing_query, search_listings
+from peerpath.directory.selectors import public_listings
 from peerpath.directory.tests.helpers import ALL_MET, condition, submit, vetted
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +331,90 @@ def test_an_index_follows_an_edit(world):
     assert names(run(q="COPD")) == []
     assert names(run(q="asthma")) == ["Lungs in harmony choir"]
     assert Listing.objects.get(pk=listing.pk).search_document.name == "Lungs in harmony choir"
+    data.format, data.cadence = "hybrid", "monthly"
+    services.listing_update(actor=world.people["coordinator"], listing=listing, data=data)
+    assert names(run(format="hybrid", cadence="monthly")) == ["Lungs in harmony choir"]
+    assert names(run(format="online")) == []
+    assert names(run(condition=condition("asthma").slug)) == ["Lungs in harmony choir"]
+    assert names(run(condition=condition("COPD").slug)) == []
+
+
+def test_a_filtered_search_hides_lapsed_and_unvetted_listings(world):
+    today = now().date()
+    vetted(world, "Fresh", format="online", cadence="weekly")
+    vetted(world, "Lapsed", format="online", cadence="weekly", reviewed_on=today - timedelta(days=400))
+    submit("Suggested", format="online", cadence="weekly")
+    delisted = vetted(world, "Delisted", format="online", cadence="weekly")
+    services.listing_delist(actor=world.people["coordinator"], listing=delisted, reason="Closed down")
+    assert names(run(format="online", cadence="weekly")) == ["Fresh"]
+    assert run(format="online", cadence="weekly").total == 1
+
+
+def _directory_of_many(world):
+    today = now().date()
+    places = [LEEDS, BRADFORD, LONDON, {"format": "online"}]
+    for number in range(16):
+        vetted(
+            world,
+            f"{'COPD choir' if number % 3 else 'Breathing space'} {number:02d}",
+            conditions=("COPD",) if number % 4 else ("COPD", "asthma"),
+            description="A COPD group: walks and singing." if number % 2 else "We meet for tea.",
+            kind="activity" if number % 5 == 0 else "group",
+            cadence=["weekly", "monthly"][number % 2],
+            audience=["patients", "carers", "both"][number % 3],
+            languages=["en", "cy"] if number % 6 == 0 else ["en"],
+            is_free=number % 7 != 0,
+            reviewed_on=today - timedelta(days=number * 20 % 390),
+            **places[number % 4],
+        )
+
+
+INDEXED_QUERIES = [
+    {"q": "COPD"}, {"q": "choir"}, {"q": "COPD walks", "sort": "recent"}, {"format": "online"},
+    {"cadence": "weekly", "kind": "group"}, {"audience": "carers"}, {"language": "cy"}, {"free": "1", "q": "COPD"},
+    {"near": "Leeds", "radius": "25"}, {"near": "Leeds", "radius": "25", "sort": "distance"},
+    {"near": "Leeds", "radius": "250", "q": "choir", "cadence": "monthly"}, {"lat": "51.5", "lon": "-0.12"},
+    {"condition": "asthma"}, {"condition": "asthma", "q": "COPD", "page_size": "2", "page": "2"},
+    {"q": "COPD", "page_size": "3", "page": "3"}, {"sort": "recent", "page_size": "4", "page": "2"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("cap", [1000, 3])
+def test_the_index_pages_exactly_as_the_plain_query_orders(world, monkeypatch, cap):
+    """On SQLite filters narrow the full-text match itself (facet terms): every search, and every way of paging
+    past the count cap (ranking only the best few, or leaving it to the ORM), gives what the plain query gives."""
+    monkeypatch.setattr(search, "COUNT_CAP", cap)
+    monkeypatch.setattr(search, "_TOP_FIRST", 2)
+    _directory_of_many(world)
+    conditions = list(Condition.objects.all())
+    by_slug = {c.slug: c for c in conditions}
+    for params in INDEXED_QUERIES:
+        if "condition" in params:
+            params = params | {"condition": condition(params["condition"]).slug}
+        query = parse_listing_query(params, conditions=by_slug)
+        expected = search._run(query, public_listings(), by_slug, search.condition_phrases(conditions))
+        offset = (query.page - 1) * query.page_size
+        got = search_listings(query, conditions=conditions)
+        page = list(expected.values_list("pk", flat=True)[offset : offset + query.page_size])
+        assert [hit.listing.pk for hit in got.hits] == page, params
+        assert got.total == min(expected.count(), cap + 1), params
+
+
+class _Editor:
+    """What the migration's data step uses of a schema editor (the real one refuses to run inside a test's
+    transaction on SQLite)."""
+
+    connection = connection
+
+    def execute(self, sql, params=None):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def test_the_facets_migration_fills_existing_documents(world):
+    vetted(world, "Online weekly", format="online", cadence="weekly", conditions=("POTS",))
+    ListingSearchDocument.objects.update(facets="")
+    migration = importlib.import_module("peerpath.directory.migrations.0004_search_facets")
+    migration.fill_facets(django_apps, _Editor())
+    assert "formatonline" in ListingSearchDocument.objects.get().facets
+    assert names(run(format="online", cadence="weekly", condition=condition("POTS").slug)) == ["Online weekly"]
