@@ -505,53 +505,72 @@ class _Match(NamedTuple):
     rank: float
     vetted_on: str
     distance2: float
+    document: int
+
+
+_PUBLIC_BY_VETTING = "directory_status_vetted_idx"  # (status, last_vetted_on DESC, id DESC), Listing.Meta
 
 
 def _fts_matches(
-    query: ListingQuery, expression: str, *, ranked: bool, limit: int, best: int = 0, ordered: bool = False
+    query: ListingQuery,
+    expression: str,
+    *,
+    ranked: bool,
+    limit: int,
+    best: int = 0,
+    walk: bool = False,
+    by_vetting: bool = False,
 ) -> list[_Match]:
-    """Public listings whose documents match an FTS5 expression, up to `limit`: in no order, or `ordered` by the
-    query's sort (not by rank); with `best`, only among the `best` highest-ranked documents. CROSS JOIN makes SQLite
-    read the index first and look each row up, where its planner would otherwise walk every public listing and
-    probe the index for each."""
+    """Public listings whose documents match an FTS5 expression, up to `limit`, read one of three ways.
+
+    - By default, the index first, in no order (or `by_vetting`, most recent first): CROSS JOIN fixes SQLite's
+      join order, which would otherwise walk every public listing and probe the index for each.
+    - With `best`, only among the `best` highest-ranked documents.
+    - With `walk`, the public listings in order of vetting, each probed in the index: fast when matches are common,
+      since it stops as soon as `limit` are found.
+    """
     fts, rank = SQLiteFTS5.table, SQLiteFTS5.rank
+    public = "l.status = %s AND l.rereview_due_on >= %s"
+    public_params = [Listing.Status.VETTED, (today() - GRACE_AFTER_DUE).isoformat()]
+    score, order = (f"-{rank}" if ranked else "0.0"), ""
     if best:
-        source = f"(SELECT rowid AS doc, -{rank} AS rank FROM {fts} WHERE {fts} MATCH %s ORDER BY {rank} LIMIT %s) best"  # noqa: S608
-        source_params: list[Any] = [expression, best]
-        doc, score, match, match_params = "best.doc", "best.rank", "", []
-    else:
-        source, source_params = fts, []
-        doc, score, match, match_params = (
-            f"{fts}.rowid",
-            f"-{rank}" if ranked else "0.0",
-            f"{fts} MATCH %s AND ",
-            [expression],
+        source = (
+            f"(SELECT rowid AS doc, -{rank} AS rank FROM {fts} WHERE {fts} MATCH %s ORDER BY {rank} LIMIT %s) best "  # noqa: S608
+            f"CROSS JOIN directory_listingsearchdocument d ON d.id = best.doc "
+            f"CROSS JOIN directory_listing l ON l.id = d.listing_id"
         )
-    distance, distance_params, near, near_params = "0.0", [], "", []
-    order = ""
-    if ordered:
-        by_distance = query.sort == "distance" and query.place is not None
-        order = "ORDER BY 4, 3 DESC, 1 DESC" if by_distance else "ORDER BY 3 DESC, 1 DESC"
+        source_params: list[Any] = [expression, best]
+        score, where, where_params = "best.rank", public, public_params
+    elif walk:
+        source = (
+            f"directory_listing l INDEXED BY {_PUBLIC_BY_VETTING} "
+            f"CROSS JOIN directory_listingsearchdocument d ON d.listing_id = l.id "
+            f"CROSS JOIN {fts} ON {fts}.rowid = d.id"
+        )
+        source_params, where, where_params = [], f"{fts} MATCH %s AND {public}", [expression, *public_params]
+        order = "ORDER BY l.last_vetted_on DESC, l.id DESC"
+    else:
+        source = (
+            f"{fts} CROSS JOIN directory_listingsearchdocument d ON d.id = {fts}.rowid "
+            f"CROSS JOIN directory_listing l ON l.id = d.listing_id"
+        )
+        source_params, where, where_params = [], f"{fts} MATCH %s AND {public}", [expression, *public_params]
+        order = "ORDER BY 3 DESC, 1 DESC" if by_vetting else ""
+    distance, distance_params, near_params = "0.0", [], []
     if query.place is not None:
         degrees = (query.radius_km or DEFAULT_RADIUS_KM) / KM_PER_DEGREE
         lat, lon = query.place.latitude, query.place.longitude
         # As in `_near`: equirectangular, squared, in degrees of latitude.
         distance = "((l.latitude - %s) * (l.latitude - %s) + (l.longitude - %s) * (l.longitude - %s) * %s)"
         distance_params = [lat, lat, lon, lon, math.cos(math.radians(lat)) ** 2]
-        near = f" AND l.latitude BETWEEN %s AND %s AND l.longitude IS NOT NULL AND {distance} <= %s"
+        where += f" AND l.latitude BETWEEN %s AND %s AND l.longitude IS NOT NULL AND {distance} <= %s"
         near_params = [lat - degrees, lat + degrees, *distance_params, degrees * degrees]
-    sql = (
-        f"SELECT l.id, {score}, CAST(l.last_vetted_on AS TEXT), {distance} FROM {source} "  # noqa: S608
-        f"CROSS JOIN directory_listingsearchdocument d ON d.id = {doc} "
-        f"CROSS JOIN directory_listing l ON l.id = d.listing_id "
-        f"WHERE {match}l.status = %s AND l.rereview_due_on >= %s{near} {order} LIMIT %s"
-    )
-    params = [*distance_params, *source_params, *match_params, Listing.Status.VETTED,
-              (today() - GRACE_AFTER_DUE).isoformat(), *near_params, limit]  # fmt: skip
+    # The date is read as text: the driver would otherwise parse every one into a date object.
+    sql = f"SELECT l.id, {score}, CAST(l.last_vetted_on AS TEXT), {distance}, d.id FROM {source} WHERE {where} {order} LIMIT %s"  # noqa: S608, E501
+    params = [*distance_params, *source_params, *where_params, *near_params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)  # constant SQL: the expression and every value are parameters
-        # The date is read as text: the driver would otherwise parse every one into a date object.
-        return [_Match(pk, score, day or "", d2) for pk, score, day, d2 in cursor.fetchall()]
+        return [_Match(pk, score, day or "", d2, doc) for pk, score, day, d2, doc in cursor.fetchall()]
 
 
 def _sorted(matches: list[_Match], query: ListingQuery, *, ranked: bool) -> list[_Match]:
@@ -588,12 +607,18 @@ def _indexed_page(
                 page = _sorted(passing, query, ranked=True)[offset : offset + size]
                 return total, [uuid.UUID(m.pk) for m in page]
             best *= _TOP_GROWTH
-    elif ranked or query.sort == "distance":
-        # Words, or a distance order: SQLite sorts the matches itself, keeping only the rows up to this page.
-        matches = _fts_matches(query, expression, ranked=False, limit=offset + size, ordered=True)
-        return total, [uuid.UUID(m.pk) for m in matches[offset:]]
-    # Filters alone, in order of vetting: the ORM walks the (status, last vetted) index until the page is full.
-    return total, None
+        return total, None
+    if query.sort == "distance" or not ranked:
+        # Distance: the ORM reads the latitude index, which holds far fewer rows than the map cells. Filters alone:
+        # the ORM walks the listings in order of vetting and checks each, which finds common matches soonest.
+        return total, None
+    # Words, most recently vetted first. The index hands documents over in id order, so how far the first matches
+    # reached says how common matches are: common enough, and walking the listings in order of vetting, probing
+    # the index for each, finds the page soonest; otherwise SQLite sorts all the matches.
+    reach = max(m.document for m in matches) / len(matches)
+    walk = (offset + size) * reach <= _WALK_LIMIT
+    page = _fts_matches(query, expression, ranked=False, limit=offset + size, walk=walk, by_vetting=not walk)
+    return total, [uuid.UUID(m.pk) for m in page[offset:]]
 
 
 # --- Running a query -------------------------------------------------------------------------------------------------
@@ -668,6 +693,9 @@ def _run(
 # Only when too few pass, and the engine had more, does the whole ranked join run.
 _TOP_FIRST = 200
 _TOP_GROWTH = 10
+# The most listings a walk in order of vetting should expect to probe before its page is full (a probe costs
+# about as much as reading 50 matches).
+_WALK_LIMIT = 300
 
 
 def _ranked_page(
