@@ -23,6 +23,15 @@ REREVIEW_AFTER = timedelta(days=365)
 GRACE_AFTER_DUE = timedelta(days=30)
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """One value's label. `get_FOO_display` translates every label of the field to find one: on a page of twenty
+    search results that is hundreds of translations."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Condition(BaseModel):
     """A long-term condition peer groups form around, from the shipped value set (directory/data/conditions.json)."""
 
@@ -37,6 +46,10 @@ class Condition(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(self.Kind, self.kind)
 
 
 class ConditionCode(models.Model):
@@ -247,6 +260,18 @@ class Listing(BaseModel):
     def hidden_after(self) -> date | None:
         """The last day a vetted listing stays public without a new review."""
         return self.rereview_due_on + GRACE_AFTER_DUE if self.rereview_due_on else None
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(self.Kind, self.kind)
+
+    @property
+    def format_label(self) -> str:
+        return choice_label(self.Format, self.format)
+
+    @property
+    def cadence_label(self) -> str:
+        return choice_label(self.Cadence, self.cadence)
 
     @property
     def has_place(self) -> bool:
