@@ -47,10 +47,6 @@ class Condition(BaseModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def kind_label(self) -> str:
-        return choice_label(self.Kind, self.kind)
-
 
 class ConditionCode(models.Model):
     """A code found in a patient record that maps to a condition: the condition's own code or a more specific child."""
@@ -93,6 +89,10 @@ class HostOrganisation(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(self.Kind, self.kind)
 
 
 class Listing(BaseModel):

@@ -418,3 +418,12 @@ def test_the_facets_migration_fills_existing_documents(world):
     migration.fill_facets(django_apps, _Editor())
     assert "formatonline" in ListingSearchDocument.objects.get().facets
     assert names(run(format="online", cadence="weekly", condition=condition("POTS").slug)) == ["Online weekly"]
+
+
+def test_a_result_card_says_what_the_group_is_and_who_runs_it(world, client):
+    host = services.host_get_or_create(actor=None, name="POTS UK", kind="charity")
+    vetted(world, "Tuesday circle", conditions=("POTS",), host=host, format="hybrid", cadence="fortnightly",
+           kind="buddy")  # fmt: skip
+    page = client.get("/directory/", {"q": "POTS"}).content.decode()
+    for label in ("Online and in person", "Fortnightly", "Buddy programme", "POTS UK (charity)"):
+        assert label in page
