@@ -724,7 +724,12 @@ def _count(query: ListingQuery, conditions: Mapping[str, Condition], phrases: fr
     expression = _indexed_expression(query, conditions, text_query(query.text, phrases))
     if expression:
         return len(_fts_matches(query, expression, ranked=False, limit=COUNT_CAP + 1))
-    return _run(query, public_listings(), conditions, phrases).order_by()[: COUNT_CAP + 1].count()
+    return _capped_count(_run(query, public_listings(), conditions, phrases))
+
+
+def _capped_count(queryset: QuerySet[Listing]) -> int:
+    # values(): the count then leaves out the rank, which PostgreSQL would otherwise compute for every match.
+    return queryset.values("pk").order_by()[: COUNT_CAP + 1].count()
 
 
 def search_listings(
@@ -749,8 +754,8 @@ def search_listings(
         base = public_listings()
         queryset = _run(query, base, by_slug, phrases)
         if not expression:
-            total = queryset.order_by()[: COUNT_CAP + 1].count()
-        if query.sort == "relevance" and not text.is_empty and total:
+            total = _capped_count(queryset)
+        if query.sort == "relevance" and not text.is_empty and total > COUNT_CAP:
             filtered = _filtered(query, base, by_slug)
             if query.place is not None:
                 filtered = _near(filtered, query.place, query.radius_km or DEFAULT_RADIUS_KM)
