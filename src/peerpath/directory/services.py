@@ -231,6 +231,23 @@ def listing_update(*, actor: User | None, listing: Listing, data: ListingData, v
     return changed
 
 
+def _move(
+    listing: Listing, status: str, *, action: str, actor: User, organisation: Organisation, saving: Iterable[str] = (),
+    **details: Any,
+) -> None:  # fmt: skip
+    """Every change of a listing's state: the new status saved (with the fields in `saving`), and one audit event."""
+    old_status = listing.status
+    listing.status = status
+    listing.save(update_fields=["status", *saving, "updated_at"])
+    record(
+        action=action,
+        actor=actor,
+        organisation=organisation,
+        target=listing,
+        details={**details, "old_status": old_status, "new_status": status},
+    )
+
+
 @transaction.atomic
 def review_start(*, actor: User, listing: Listing, organisation: Organisation) -> Listing:
     """A coordinator takes a submitted listing into their organisation's review."""
@@ -241,16 +258,9 @@ def review_start(*, actor: User, listing: Listing, organisation: Organisation) -
                        % {"status": listing.get_status_display().lower()})  # fmt: skip
     if listing.curator_id is not None and listing.curator_id != organisation.pk:
         raise Conflict(_("Another organisation is already reviewing this listing."))
-    listing.status = Listing.Status.IN_REVIEW
     listing.curator = organisation
-    listing.save(update_fields=["status", "curator", "updated_at"])
-    record(
-        action="listing.review_started",
-        actor=actor,
-        organisation=organisation,
-        target=listing,
-        details={"old_status": Listing.Status.SUBMITTED, "new_status": Listing.Status.IN_REVIEW},
-    )
+    _move(listing, Listing.Status.IN_REVIEW, action="listing.review_started", actor=actor, organisation=organisation,
+          saving=["curator"])  # fmt: skip
     return listing
 
 
@@ -302,29 +312,25 @@ def vetting_record(
         VettingCheck(vetting=vetting, criterion=c, result=result, note=note.strip()[:500])
         for c, (result, note) in checks.items()
     )
-    old_status = listing.status
     if outcome == Vetting.Outcome.VETTED:
-        listing.status = Listing.Status.VETTED
+        status = Listing.Status.VETTED
         listing.last_vetted_on = today
         listing.rereview_due_on = vetting.rereview_due_on
         listing.status_reason = ""
     else:
-        listing.status = Listing.Status.DELISTED
+        status = Listing.Status.DELISTED
         listing.status_reason = _("Not vetted: %(criteria)s not met.") % {
             "criteria": "; ".join(str(c.label).lower() for c in unmet)
         }
-    listing.save(update_fields=["status", "last_vetted_on", "rereview_due_on", "status_reason", "updated_at"])
-    record(
+    _move(
+        listing,
+        status,
         action="listing.vetted" if outcome == Vetting.Outcome.VETTED else "listing.vetting_declined",
         actor=actor,
         organisation=organisation,
-        target=listing,
-        details={
-            "vetting": str(vetting.pk),
-            "old_status": old_status,
-            "new_status": listing.status,
-            "unmet": [c.value for c in unmet],
-        },
+        saving=["last_vetted_on", "rereview_due_on", "status_reason"],
+        vetting=str(vetting.pk),
+        unmet=[c.value for c in unmet],
     )
     return vetting
 
@@ -339,17 +345,9 @@ def listing_delist(*, actor: User, listing: Listing, reason: str) -> Listing:
         raise DomainError(_("Say why the listing is delisted."), field="reason")
     if listing.status == Listing.Status.DELISTED:
         raise Conflict(_("This listing is already delisted."))
-    old_status = listing.status
-    listing.status = Listing.Status.DELISTED
     listing.status_reason = reason[:2000]
-    listing.save(update_fields=["status", "status_reason", "updated_at"])
-    record(
-        action="listing.delisted",
-        actor=actor,
-        organisation=organisation,
-        target=listing,
-        details={"old_status": old_status, "new_status": listing.status},
-    )
+    _move(listing, Listing.Status.DELISTED, action="listing.delisted", actor=actor, organisation=organisation,
+          saving=["status_reason"])  # fmt: skip
     return listing
 
 
@@ -360,16 +358,9 @@ def listing_relist(*, actor: User, listing: Listing) -> Listing:
     organisation = _check_curator(actor, listing)
     if listing.status != Listing.Status.DELISTED:
         raise Conflict(_("Only a delisted listing can be brought back into review."))
-    listing.status = Listing.Status.IN_REVIEW
     listing.status_reason = ""
-    listing.save(update_fields=["status", "status_reason", "updated_at"])
-    record(
-        action="listing.relisted",
-        actor=actor,
-        organisation=organisation,
-        target=listing,
-        details={"old_status": Listing.Status.DELISTED, "new_status": listing.status},
-    )
+    _move(listing, Listing.Status.IN_REVIEW, action="listing.relisted", actor=actor, organisation=organisation,
+          saving=["status_reason"])  # fmt: skip
     return listing
 
 
