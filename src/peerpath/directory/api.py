@@ -13,7 +13,7 @@ from peerpath.api.schemas import problem_responses
 from peerpath.directory.access import access_public_listing
 from peerpath.directory.models import Condition, Listing
 from peerpath.directory.search import MAX_QUERY_LENGTH, parse_listing_query, search_listings
-from peerpath.directory.selectors import latest_vetting
+from peerpath.directory.selectors import condition_value_set, latest_vetting
 
 router = Router(tags=["directory"])
 
@@ -152,7 +152,7 @@ def _listing(listing: Listing, distance: float | None = None) -> dict[str, Any]:
 )
 def listing_search(request: HttpRequest, filters: Query[ListingFilters]) -> dict[str, Any]:
     """Search the public, vetted directory. No sign-in. Unknown filter values are a 400 problem naming the parameter."""
-    conditions = list(Condition.objects.all())
+    conditions = condition_value_set()
     query = parse_listing_query(request.GET, conditions={condition.slug: condition for condition in conditions})
     result = search_listings(query, suggest_broader=False, conditions=conditions)
     return {
@@ -203,4 +203,4 @@ def listing_detail(request: HttpRequest, listing_id: UUID) -> dict[str, Any]:
 @router.get("/conditions", auth=None, response=list[ConditionOut], summary="Conditions")
 def condition_list(request: HttpRequest) -> list[Condition]:
     """The value set of conditions: slugs for the condition filter, with SNOMED CT and ICD-10 codes and synonyms."""
-    return list(Condition.objects.order_by("name"))
+    return condition_value_set()

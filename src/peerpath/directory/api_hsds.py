@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -14,8 +13,7 @@ from peerpath.api.schemas import problem_responses
 from peerpath.core.access import uuid_or_404
 from peerpath.directory.hsds import export
 from peerpath.directory.hsds.mapping import PEER_FIELDS, PEER_TAXONOMY, SNOMED_TAXONOMY, condition_term
-from peerpath.directory.models import Condition, HostOrganisation
-from peerpath.directory.selectors import public_listings
+from peerpath.directory.selectors import condition_value_set, public_hosts
 
 router = Router(tags=["hsds"])
 HSDS_OPENAPI = "https://raw.githubusercontent.com/openreferral/specification/3.1-dev/schema/openapi.json"
@@ -57,25 +55,17 @@ def service_detail(request: HttpRequest, service_id: str) -> dict[str, Any]:
     return export.service(listing)
 
 
-def _public_hosts() -> Any:
-    return (
-        HostOrganisation.objects.annotate(public=Count("listings", filter=Q(listings__in=public_listings())))
-        .filter(public__gt=0)
-        .order_by("name", "pk")
-    )
-
-
 @router.get("/organizations", auth=None, response=dict[str, Any], openapi_extra=problem_responses(422))
 def organization_list(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     """Host organisations of at least one public listing."""
-    hosts = _public_hosts()
+    hosts = public_hosts()
     return _page([export.organization(host) for host in hosts[_slice(paging)]], hosts.count(), paging)
 
 
 @router.get("/organizations/{organization_id}", auth=None, response=dict[str, Any],
             openapi_extra=problem_responses(404))  # fmt: skip
 def organization_detail(request: HttpRequest, organization_id: str) -> dict[str, Any]:
-    host = _public_hosts().filter(pk=uuid_or_404(organization_id)).first()
+    host = public_hosts().filter(pk=uuid_or_404(organization_id)).first()
     if host is None:
         raise Http404
     body = export.organization(host)
@@ -101,14 +91,14 @@ def taxonomy_list(request: HttpRequest) -> dict[str, Any]:
 @router.get("/taxonomy_terms", auth=None, response=dict[str, Any], openapi_extra=problem_responses(422))
 def taxonomy_term_list(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     """The condition value set as SNOMED CT terms, then the peer-support field terms."""
-    terms = [condition_term(condition) for condition in Condition.objects.order_by("name")]
+    terms = [condition_term(condition) for condition in condition_value_set()]
     terms += [peer_field.term for peer_field in PEER_FIELDS]
     return _page(terms[_slice(paging)], len(terms), paging)
 
 
 @router.get("/taxonomy_terms/{term_id}", auth=None, response=dict[str, Any], openapi_extra=problem_responses(404))
 def taxonomy_term_detail(request: HttpRequest, term_id: UUID) -> dict[str, Any]:
-    terms = [condition_term(condition) for condition in Condition.objects.all()]
+    terms = [condition_term(condition) for condition in condition_value_set()]
     terms += [peer_field.term for peer_field in PEER_FIELDS]
     for term in terms:
         if term["id"] == str(term_id):

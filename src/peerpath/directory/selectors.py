@@ -14,6 +14,7 @@ from peerpath.directory.models import (
     GRACE_AFTER_DUE,
     Condition,
     EditSuggestion,
+    HostOrganisation,
     Listing,
     Vetting,
     VettingCheck,
@@ -119,3 +120,25 @@ def open_suggestions_of(listing: Listing) -> QuerySet[EditSuggestion]:
 
 def conditions_by_slug() -> dict[str, Condition]:
     return {condition.slug: condition for condition in Condition.objects.all()}
+
+
+def condition_value_set() -> list[Condition]:
+    """The shipped conditions, by name: public reference data for filters and the APIs."""
+    return list(Condition.objects.order_by("name"))
+
+
+def is_public(listing: Listing) -> bool:
+    return public_listings().filter(pk=listing.pk).exists()
+
+
+def may_review(user: Any, listing: Listing) -> bool:
+    return reviewable_listings(user).filter(pk=listing.pk).exists()
+
+
+def public_hosts() -> QuerySet[HostOrganisation]:
+    """Host organisations with at least one public listing."""
+    return (
+        HostOrganisation.objects.annotate(public=Count("listings", filter=Q(listings__in=public_listings())))
+        .filter(public__gt=0)
+        .order_by("name", "pk")
+    )

@@ -11,10 +11,10 @@ from peerpath.accounts.roles import Role
 from peerpath.accounts.selectors import roles_of
 from peerpath.core.errors import DomainError
 from peerpath.directory.access import access_listing
-from peerpath.directory.models import Condition, Criterion, Listing, Vetting, VettingCheck
+from peerpath.directory.models import Criterion, Listing, Vetting, VettingCheck
 from peerpath.directory.schedule import describe_schedule, language_name
 from peerpath.directory.search import RADII_KM, SORTS, ListingQuery, parse_listing_query, search_listings
-from peerpath.directory.selectors import latest_vetting, public_listings, reviewable_listings, today
+from peerpath.directory.selectors import condition_value_set, is_public, latest_vetting, may_review, today
 
 
 def criteria_checks(vetting: Vetting | None) -> list[tuple[Criterion, VettingCheck | None]]:
@@ -28,7 +28,7 @@ def is_clinician(user: object) -> bool:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    conditions = list(Condition.objects.order_by("name"))
+    conditions = condition_value_set()
     error: DomainError | None = None
     try:
         query = parse_listing_query(request.GET, conditions={c.slug: c for c in conditions})
@@ -63,12 +63,11 @@ def search(request: HttpRequest) -> HttpResponse:
 def listing_detail(request: HttpRequest, listing_id: str) -> HttpResponse:
     listing = access_listing(request.user, listing_id)
     day = today()
-    is_public = public_listings().filter(pk=listing.pk).exists()
+    public = is_public(listing)
     vetting = latest_vetting(listing) if listing.last_vetted_on else None
-    may_review = reviewable_listings(request.user).filter(pk=listing.pk).exists()
     context = {
         "listing": listing,
-        "is_public": is_public,
+        "is_public": public,
         "vetting": vetting,
         "criteria_checks": criteria_checks(vetting),
         "schedule_text": describe_schedule(listing),
@@ -77,8 +76,8 @@ def listing_detail(request: HttpRequest, listing_id: str) -> HttpResponse:
         ],
         "language_names": [language_name(code) for code in listing.languages],
         "rereview_due": listing.rereview_is_due(day),
-        "may_review": may_review,
-        "may_prescribe": is_public and is_clinician(request.user),
+        "may_review": may_review(request.user, listing),
+        "may_prescribe": public and is_clinician(request.user),
     }
     return render(request, "directory/listing.html", context)
 
@@ -90,6 +89,6 @@ def prescribe(request: HttpRequest, listing_id: str) -> HttpResponse:
     if not is_clinician(request.user):
         raise Http404
     listing = access_listing(request.user, listing_id)
-    if not public_listings().filter(pk=listing.pk).exists():
+    if not is_public(listing):
         raise Http404
     return render(request, "directory/prescribe.html", {"listing": listing})
