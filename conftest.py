@@ -18,3 +18,9 @@ def world(db: None) -> World:
 @pytest.fixture(autouse=True)
 def _email_backend(settings) -> None:  # type: ignore[no-untyped-def]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings) -> None:  # type: ignore[no-untyped-def]
+    """Background tasks run when enqueued (after the commit), so a test sees their effect without a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

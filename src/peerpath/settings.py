@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "peerpath.audit",
     "peerpath.api",
     "peerpath.directory",
+    "peerpath.prescriptions",
+    "peerpath.fhir",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +139,20 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "peerpath_cache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Background work (ARCHITECTURE.md §4): the Django Tasks API. The database backend needs no extra server; a
+# worker (`peerpath db_worker`, started by `make run`) runs the queue. PEERPATH_TASKS_BACKEND=immediate runs each task
+# inside the request instead (the tests do this).
+TASKS_BACKEND = env_choice("PEERPATH_TASKS_BACKEND", ("database", "immediate"), "database")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+    }
+}
 
 # --- People and sign-in.
 AUTH_USER_MODEL = "accounts.User"

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("peerpath.api.urls")),
     path("", include("peerpath.audit.urls")),
     path("", include("peerpath.directory.urls")),
+    path("", include("peerpath.prescriptions.urls")),
+    path("fhir/r4/", include("peerpath.fhir.urls")),
     path("api/v1/", api.urls),
 ]
 
