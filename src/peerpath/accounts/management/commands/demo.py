@@ -25,6 +25,7 @@ from peerpath.accounts.models import Organisation, User
 from peerpath.accounts.roles import STAFF_ROLES, Role
 from peerpath.directory.demo import load_directory_demo
 from peerpath.directory.selectors import public_listings
+from peerpath.prescriptions.demo import load_prescriptions_demo, waiting_invitation_code
 
 DEMO_DOMAIN = "peerpath.demo"
 # One memorable password for every demo person: long, not common, not repetitive (settings validators).
@@ -120,6 +121,7 @@ def load_demo() -> None:
             services.mfa_enrol_totp(user=user, secret=generate_totp_secret())
         people[person.persona] = user
     load_directory_demo(organisations=organisations, people=people)
+    load_prescriptions_demo(organisation=organisations["home"], people=people)
 
 
 class Command(BaseCommand):
@@ -194,4 +196,9 @@ class Command(BaseCommand):
             period, left = mfa_settings.TOTP_PERIOD, seconds_left_for_code()
             write(f"  Codes change every {period} seconds (these for {left} more).")
             write(f"  Print a fresh one: .venv/bin/peerpath demo --code {example}")
+        code = waiting_invitation_code(f"member@{DEMO_DOMAIN}")
+        if code:
+            write("")
+            write(self.style.MIGRATE_HEADING("A peer-support prescription is waiting for the demo patient"))
+            write(f"  Sign in as member@{DEMO_DOMAIN}, open http://127.0.0.1:8000/invitations/ and type {code}")
         write("")
