@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Q, QuerySet
 
@@ -123,23 +123,37 @@ def participations_for(prescription: Prescription) -> QuerySet[Participation]:
     return Participation.objects.filter(_window(prescription)).order_by("occurred_at")
 
 
-def _consent_intervals(consents: Sequence[Consent]) -> list[tuple[datetime, datetime | None]]:
-    return [(consent.granted_at, consent.withdrawn_at) for consent in consents if consent.share_participation]
+def _standing_consent(consents: Sequence[Consent]) -> Consent | None:
+    return next((item for item in consents if item.withdrawn_at is None and item.share_participation), None)
 
 
-def shared_participations(prescription: Prescription, consents: Sequence[Consent] | None = None) -> list[Participation]:
-    """Only what happened while sharing was consented: the clinic's view, the EHR summary, the FHIR Task output."""
-    rows = list(consents if consents is not None else prescription.consents.all())
-    intervals = _consent_intervals(rows)
-    if not intervals or all(end is not None for _, end in intervals):
+def _in_window(prescription: Prescription, participations: Iterable[Participation]) -> list[Participation]:
+    """`participations_for` over rows already loaded (a list page loads its patients' participations at once)."""
+    dose = prescription.dose
+    return sorted(
+        (item for item in participations
+         if item.patient_id == prescription.patient_id and dose.start <= item.occurred_at.date() < dose.end),
+        key=lambda item: item.occurred_at,
+    )  # fmt: skip
+
+
+def shared_participations(
+    prescription: Prescription,
+    consents: Sequence[Consent] | None = None,
+    participations: Iterable[Participation] | None = None,
+) -> list[Participation]:
+    """Only what happened under the consent that stands now: the clinic's view, the EHR summary, the FHIR Task output.
+
+    `participations`, when given, are the patient's rows already loaded, so that a list makes no query per row."""
+    standing = _standing_consent(list(consents if consents is not None else prescription.consents.all()))
+    if standing is None:
         # Signpost only, or consent withdrawn: nothing flows back, not even what was shared before.
         return []
-    return [
-        participation
-        for participation in participations_for(prescription)
-        if any(start <= participation.occurred_at and (end is None or participation.occurred_at < end)
-               for start, end in intervals)
-    ]  # fmt: skip
+    # Sharing covers what is recorded while the standing consent stands: a patient who stops sharing and starts
+    # again later shares from then on, never what was recorded before (the "Stop sharing" page promises this).
+    # Recorded, not occurred: "I went this morning", reported just after saying yes, is shared as meant.
+    pool = participations_for(prescription) if participations is None else _in_window(prescription, participations)
+    return [participation for participation in pool if participation.created_at >= standing.granted_at]
 
 
 class Sharing:
@@ -180,15 +194,16 @@ class ClinicianView:
         return SHARING_LABELS[self.sharing]
 
 
-def clinician_view(prescription: Prescription, today: date) -> ClinicianView:
+def clinician_view(
+    prescription: Prescription, today: date, *, participations: Iterable[Participation] | None = None
+) -> ClinicianView:
     """The clinic's view of adherence: the data only while consent to share stands."""
     consents = list(prescription.consents.all())
     sharing = sharing_of(prescription, consents)
     if sharing != Sharing.SHARED:
         return ClinicianView(sharing=sharing, adherence=None)
-    return ClinicianView(
-        sharing=sharing, adherence=compute(prescription, shared_participations(prescription, consents), today)
-    )
+    shared = shared_participations(prescription, consents, participations)
+    return ClinicianView(sharing=sharing, adherence=compute(prescription, shared, today))
 
 
 def patient_view(prescription: Prescription, today: date) -> Adherence:
@@ -202,9 +217,11 @@ def current_period(prescription: Prescription, today: date) -> Period | None:
     return None
 
 
-def missed_last_period(prescription: Prescription, today: date) -> bool:
+def missed_last_period(
+    prescription: Prescription, today: date, *, participations: Iterable[Participation] | None = None
+) -> bool:
     """ "Lapsing": the last finished period was missed (shared data only, so it never leaks past consent)."""
-    view = clinician_view(prescription, today)
+    view = clinician_view(prescription, today, participations=participations)
     if view.adherence is None:
         return False
     finished = [item for item in view.adherence.periods if item.period.end <= today]

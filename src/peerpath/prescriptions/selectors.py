@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,8 +11,8 @@ from django.db.models import Prefetch, QuerySet
 
 from peerpath.accounts.models import Organisation, RoleAssignment
 from peerpath.core.time import now
-from peerpath.prescriptions.adherence import Sharing, missed_last_period, sharing_of
-from peerpath.prescriptions.models import Consent, Invitation, Patient, Prescription
+from peerpath.prescriptions.adherence import ClinicianView, Sharing, clinician_view, missed_last_period, sharing_of
+from peerpath.prescriptions.models import Consent, Invitation, Participation, Patient, Prescription
 from peerpath.prescriptions.services import PATIENT_STAFF_ROLES
 
 Status = Prescription.Status
@@ -53,10 +55,33 @@ def prescriptions_of_patient(patient: Patient) -> QuerySet[Prescription]:
     return with_details(Prescription.objects.filter(patient=patient))
 
 
+def participations_by_patient(prescriptions: Iterable[Prescription]) -> dict[Any, list[Participation]]:
+    """The participations of these prescriptions' patients, loaded in one query (lists make no query per row)."""
+    rows = list(prescriptions)
+    if not rows:
+        return {}
+    since = min(item.start_date for item in rows)
+    grouped: dict[Any, list[Participation]] = defaultdict(list)
+    patients = {item.patient_id for item in rows}
+    query = Participation.objects.filter(patient_id__in=patients, occurred_at__date__gte=since).order_by("occurred_at")
+    for participation in query:
+        grouped[participation.patient_id].append(participation)
+    return grouped
+
+
+def clinician_views(prescriptions: Sequence[Prescription], today: date) -> dict[Any, ClinicianView]:
+    """`adherence.clinician_view` of each prescription (from `with_details`), keyed by id, in two queries at most."""
+    pool = participations_by_patient(prescriptions)
+    return {
+        item.pk: clinician_view(item, today, participations=pool.get(item.patient_id, [])) for item in prescriptions
+    }
+
+
 def lapsing(prescriptions: QuerySet[Prescription], today: date) -> list[Prescription]:
     """Running and shared, and the last finished period was missed."""
-    running = prescriptions.filter(status__in=[Status.ACTIVE, Status.LAPSED])
-    return [item for item in running if missed_last_period(item, today)]
+    running = list(prescriptions.filter(status__in=[Status.ACTIVE, Status.LAPSED]))
+    pool = participations_by_patient(running)
+    return [item for item in running if missed_last_period(item, today, participations=pool.get(item.patient_id, []))]
 
 
 def needs_attention(prescriptions: QuerySet[Prescription], today: date) -> list[tuple[Prescription, str]]:

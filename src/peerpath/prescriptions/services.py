@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from peerpath.accounts.models import Organisation, RoleAssignment, User
 from peerpath.accounts.roles import Role
-from peerpath.audit.services import record
+from peerpath.audit.services import record, record_access
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
 from peerpath.directory.models import Condition, Listing
@@ -433,6 +433,18 @@ def invitation_problem(invitation: Invitation | None, *, at: datetime | None = N
     if invitation.prescription.status != Status.SENT:
         return "This prescription is no longer waiting for an answer."
     return None
+
+
+def invitation_viewed(*, invitation: Invitation, viewer: Any) -> None:
+    """The invitation page shows the prescription to whoever holds the link or code: each showing is audited
+    (SECURITY.md Audit: every read of a patient's data), with the account when someone is signed in."""
+    record_access(
+        actor=viewer,
+        target=invitation.prescription,
+        organisation=invitation.prescription.organisation,
+        purpose="invitation",
+        details={"signed_in": bool(getattr(viewer, "is_authenticated", False))},
+    )
 
 
 def _check_invitation(invitation: Invitation | None) -> Invitation:

@@ -12,7 +12,7 @@ from peerpath.audit.models import AuditEvent
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
 from peerpath.prescriptions import services
-from peerpath.prescriptions.adherence import Sharing, clinician_view, patient_view
+from peerpath.prescriptions.adherence import Sharing, clinician_view, patient_view, shared_participations
 from peerpath.prescriptions.models import Prescription
 from peerpath.prescriptions.services import PrescriptionData
 from peerpath.prescriptions.tests.helpers import accepted, dose, draft, group, patient, sent
@@ -165,3 +165,19 @@ def test_an_unanswered_invitation_expires(world):
         assert services.prescriptions_advance().expired == 1
     prescription.refresh_from_db()
     assert prescription.status == Status.EXPIRED
+
+
+def test_sharing_again_after_a_withdrawal_shares_only_what_happens_from_then_on(world):
+    prescription = accepted(world)
+    member = world.people["member"]
+    services.participation_self_report(
+        user=member, prescription=prescription, activity="online_conversation", when=now() - timedelta(minutes=10)
+    )
+    services.consent_withdraw(user=member, prescription=prescription)
+    with time_machine.travel(now() + timedelta(days=1)):
+        services.consent_grant(user=member, prescription=prescription)
+        assert shared_participations(prescription) == []
+        later = services.participation_self_report(
+            user=member, prescription=prescription, activity="online_conversation", when=now()
+        )
+        assert shared_participations(prescription) == [later]
