@@ -12,9 +12,11 @@ def people(request: HttpRequest) -> dict[str, Any]:
     """The header's view of the person: their roles and the organisations they manage."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"current_roles": [], "managed_organisations": []}
+        return {"current_roles": [], "managed_organisations": [], "is_clinical_staff": False}
     roles = sorted(roles_of(user), key=lambda role: Role.values.index(role))
     return {
         "current_roles": [Role(role).label for role in roles],
         "managed_organisations": list(managed_organisations(user)),
+        # Clinicians, coordinators and admins see their organisation's patients and prescriptions.
+        "is_clinical_staff": bool({Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN} & set(roles)),
     }

@@ -8,7 +8,7 @@ urlpatterns = [
     path("directory/suggest/", suggestions.suggest_listing, name="directory_suggest"),
     path("directory/<uuid:listing_id>/", public.listing_detail, name="directory_listing"),
     path("directory/<uuid:listing_id>/suggest-edit/", suggestions.suggest_edit, name="directory_suggest_edit"),
-    # Clinicians: leads to prescribing once the prescriptions issue lands.
+    # Clinicians: leads into the prescribing form (prescriptions app) with the listing chosen.
     path("directory/<uuid:listing_id>/prescribe/", public.prescribe, name="directory_prescribe"),
     # Coordinators and admins: the vetting queue and reviews.
     path("directory/vetting/", vetting.queue, name="directory_vetting_queue"),

@@ -1,4 +1,4 @@
-"""The listing page, the search page and the prescribe placeholder, as each persona sees them."""
+"""The listing page, the search page and the "Prescribe" button, as each persona sees them."""
 
 from __future__ import annotations
 
@@ -53,8 +53,11 @@ def test_only_clinicians_see_prescribe(world, client):
     for persona, shown in (("clinician", True), ("member", False), ("coordinator", False)):
         client.force_login(world.people[persona])
         assert ("Prescribe" in client.get(f"/directory/{listing.pk}/").content.decode()) is shown, persona
-    expect = {**{persona: 404 for persona in EVERYONE_200}, "anonymous": LOGIN, "clinician": 200}
+    expect = {**{persona: 404 for persona in EVERYONE_200}, "anonymous": LOGIN, "clinician": 302}
     check_matrix(client, world, url=f"/directory/{listing.pk}/prescribe/", expect=expect)
+    client.force_login(world.people["clinician"])
+    response = client.get(f"/directory/{listing.pk}/prescribe/")
+    assert response["Location"] == f"/clinic/prescriptions/new/?listing={listing.pk}"
 
 
 def test_the_search_page_is_public_and_shows_the_vetting(world, client):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from peerpath.accounts.roles import Role
@@ -85,10 +87,10 @@ def listing_detail(request: HttpRequest, listing_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def prescribe(request: HttpRequest, listing_id: str) -> HttpResponse:
-    """Prescribing arrives with the prescriptions issue; until then clinicians see what it will do."""
+    """A vetted listing's "Prescribe" button: into the prescribing form with this group chosen (its id is public)."""
     if not is_clinician(request.user):
         raise Http404
     listing = access_listing(request.user, listing_id)
     if not is_public(listing):
         raise Http404
-    return render(request, "directory/prescribe.html", {"listing": listing})
+    return redirect(f"{reverse('clinic_prescription_new')}?{urlencode({'listing': str(listing.pk)})}")
