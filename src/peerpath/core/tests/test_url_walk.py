@@ -25,6 +25,8 @@ PUBLIC_NAMES = {
     # The directory is public on purpose (seed 002: registration walls hide groups from people looking).
     "directory_search",
     "directory_suggest",
+    # A patient types the code printed on their prescription before signing in (issue 4 point 4).
+    "invitation_code",
 }
 PUBLIC_API_PATHS = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/listings", "/api/v1/conditions"}
 PUBLIC_API_PREFIXES = ("/api/v1/hsds/", "/api/v1/listings/")
