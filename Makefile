@@ -28,7 +28,7 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --s
 .PHONY: help install run test lint typecheck migrations-check deploy-check clean lock
 
 help:
-	@echo "make run               install everything, load the demo and serve on http://$(HOST):$(PORT)/"
+	@echo "make run               install everything, load the demo and serve on http://$(HOST):$(PORT)/ (with the task worker)"
 	@echo "make test              install everything and run the whole test suite with coverage"
 	@echo "make lint              ruff check + ruff format --check"
 	@echo "make typecheck         mypy src"
@@ -78,6 +78,10 @@ run: install
 	@echo "Sign in with the demo accounts printed above (print them again: $(PEERPATH) demo)."
 	@echo "Stop it with Ctrl+C."
 	@echo
+	@# The task worker (e-mails) and the scheduler (daily sweep, weekly digest) run beside the server and stop with it.
+	$(PEERPATH) db_worker --no-reload --no-startup-delay & worker=$$!; \
+	$(PEERPATH) run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null || true' EXIT; \
 	$(PEERPATH) runserver $(HOST):$(PORT)
 
 # pytest's own exit code decides: 5 (no tests collected) fails the target like any other failure.
