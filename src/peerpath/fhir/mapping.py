@@ -133,8 +133,12 @@ def service_request(prescription: Prescription) -> Json:
 
 
 def _task_output(prescription: Prescription, today: date) -> list[Json]:
-    """The participation summary, only while the patient consents to share it (issue 4 point 4): after a
-    withdrawal, or for a signpost-only prescription, there is no output at all."""
+    """The participation summary for the health record, only while the patient consents to share it AND to a
+    summary in the EHR (issue 4 point 4: the second consent is optional): after a withdrawal, for a signpost-only
+    prescription, or with consent to share with the clinic alone, there is no output at all."""
+    standing = next((item for item in prescription.consents.all() if item.withdrawn_at is None), None)
+    if standing is None or not standing.share_ehr_summary:
+        return []
     view = clinician_view(prescription, today)
     if view.sharing != Sharing.SHARED or view.adherence is None:
         return []

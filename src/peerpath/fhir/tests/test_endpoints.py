@@ -42,7 +42,7 @@ STAFF_ONLY = {**OWNER_AND_STAFF, "member": 404}
 
 @pytest.fixture
 def shared(world):
-    prescription = accepted(world)
+    prescription = accepted(world, ehr=True)
     services.participation_self_report(
         user=world.people["member"], prescription=prescription, activity="online_conversation", when=now()
     )

@@ -89,7 +89,7 @@ def test_every_lifecycle_status_maps_to_valid_fhir_statuses(world, status, servi
 
 
 def test_task_shows_participation_only_while_consent_stands_and_consent_turns_inactive(world):
-    prescription = accepted(world)
+    prescription = accepted(world, ehr=True)
     services.participation_self_report(
         user=world.people["member"], prescription=prescription, activity="online_conversation", when=now()
     )
@@ -124,6 +124,18 @@ def test_task_shows_participation_only_while_consent_stands_and_consent_turns_in
     assert inactive["provision"]["period"]["end"]
 
 
+def test_sharing_with_the_clinic_alone_puts_no_summary_into_the_ehr(world):
+    prescription = accepted(world, ehr=False)
+    services.participation_self_report(
+        user=world.people["member"], prescription=prescription, activity="online_conversation", when=now()
+    )
+    task = mapping.task(_fresh(prescription), now().date())
+    valid(task)
+    assert "output" not in task
+    consent = mapping.consent(_fresh(prescription).consents.get())
+    assert [coding["code"] for coding in consent["provision"]["code"][0]["coding"]] == ["participation"]
+
+
 def test_signpost_only_task_has_no_output(world):
     prescription = accepted(world, share=False)
     services.participation_self_report(
@@ -135,7 +147,7 @@ def test_signpost_only_task_has_no_output(world):
 
 
 def test_a_missed_period_shows_as_missed_in_the_task_output(world):
-    prescription = accepted(world)
+    prescription = accepted(world, ehr=True)
     with time_machine.travel(now() + timedelta(days=40)):
         task = mapping.task(_fresh(prescription), now().date())
     assert task["output"][0]["valueString"] == "0 of 1 period met so far"

@@ -70,11 +70,17 @@ def sent(world: World, **kwargs: Any) -> tuple[Prescription, IssuedInvitation]:
     return prescription, issued
 
 
-def accepted(world: World, *, user: User | None = None, share: bool = True, **kwargs: Any) -> Prescription:
-    """Sent and accepted by the member persona (whose account becomes the patient's)."""
+def accepted(
+    world: World, *, user: User | None = None, share: bool = True, ehr: bool = False, **kwargs: Any
+) -> Prescription:
+    """Sent and accepted by the member persona (whose account becomes the patient's); `ehr` also consents to a
+    summary in the health record."""
     prescription, issued = sent(world, **kwargs)
     services.invitation_accept(
-        user=user or world.people["member"], invitation=issued.invitation, share_participation=share
+        user=user or world.people["member"],
+        invitation=issued.invitation,
+        share_participation=share,
+        share_ehr_summary=ehr,
     )
     prescription.refresh_from_db()
     return prescription
