@@ -109,8 +109,10 @@ def load_prescriptions_demo(*, organisation: Organisation, people: dict[str, Use
     def send(prescription: Prescription) -> IssuedInvitation:
         return services.prescription_send(clinician=clinician, prescription=prescription)
 
-    def accept(issued: IssuedInvitation, user: User, *, share: bool) -> None:
-        services.invitation_accept(user=user, invitation=issued.invitation, share_participation=share)
+    def accept(issued: IssuedInvitation, user: User, *, share: bool, ehr: bool = False) -> None:
+        services.invitation_accept(
+            user=user, invitation=issued.invitation, share_participation=share, share_ehr_summary=ehr
+        )
 
     def took_part(prescription: Prescription, days_ago: list[int]) -> None:
         for days in days_ago:
@@ -135,7 +137,7 @@ def load_prescriptions_demo(*, organisation: Organisation, people: dict[str, Use
     fibro = _listing("Fibromyalgia online conversations", "fibromyalgia")
     start = today - timedelta(days=61)
     bob = prescribe("bob", fibro, Dose("online_conversation", 1, "month", 3, "months", start), ["new_diagnosis"])
-    accept(send(bob), accounts["bob"], share=True)
+    accept(send(bob), accounts["bob"], share=True, ehr=True)  # his EHR gets the summary (FHIR Task output)
     _backdate(bob, sent=start - timedelta(days=3), answered=start - timedelta(days=1))
     took_part(bob, [55, 20, 2])
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from peerpath.core.time import now
+from peerpath.fhir import mapping
 from peerpath.prescriptions import services
 from peerpath.prescriptions.adherence import Sharing, clinician_view
 from peerpath.prescriptions.models import Prescription
@@ -38,6 +39,7 @@ def test_the_demo_covers_the_lifecycle_and_the_sharing_states(demo_output):
     assert bob.status == Status.ACTIVE
     assert bob.dose_sentence == "Participate in 1 online conversation monthly for 3 months"
     assert clinician_view(bob, today).adherence.met == 2
+    assert mapping.task(bob, today)["output"][0]["valueString"] == "2 of 2 periods met so far"
     assert clinician_view(by_patient("Tom"), today).sharing == Sharing.SIGNPOST_ONLY
     aisha = clinician_view(by_patient("Aisha"), today)
     assert aisha.sharing == Sharing.WITHDRAWN and aisha.adherence is None
