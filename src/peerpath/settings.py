@@ -199,6 +199,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/h/ip,5/h/key",
     # SECURITY.md Business logic: anti-automation on the directory's public suggestion forms (allauth's limiter).
     "directory_suggestion": env_str("PEERPATH_SUGGESTIONS_PER_IP", "10/h/ip"),
+    # Typed invitation codes (31^8 values): per browser session, and per address for those who drop their cookies.
+    "invitation_code": "30/15m/ip,10/15m/key",
 }
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from peerpath.accounts.roles import Role
+from peerpath.accounts.roles import CLINICAL_STAFF_ROLES, Role
 from peerpath.accounts.selectors import managed_organisations, roles_of
 
 
@@ -18,5 +18,5 @@ def people(request: HttpRequest) -> dict[str, Any]:
         "current_roles": [Role(role).label for role in roles],
         "managed_organisations": list(managed_organisations(user)),
         # Clinicians, coordinators and admins see their organisation's patients and prescriptions.
-        "is_clinical_staff": bool({Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN} & set(roles)),
+        "is_clinical_staff": bool(CLINICAL_STAFF_ROLES & set(roles)),
     }

@@ -20,5 +20,7 @@ class Role(models.TextChoices):
 STAFF_ROLES: frozenset[str] = frozenset({Role.MODERATOR, Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN})
 # Who may see an organisation's staff list and audit log, and grant roles in it.
 ORG_MANAGER_ROLES: frozenset[str] = frozenset({Role.COORDINATOR, Role.ADMIN})
+# Who keeps an organisation's patient records and sees its prescriptions (issue 4).
+CLINICAL_STAFF_ROLES: frozenset[str] = frozenset({Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN})
 # Roles shown on the organisation's staff list (people who work or volunteer for it).
 TEAM_ROLES: frozenset[str] = frozenset(STAFF_ROLES | {Role.PEER_SUPPORTER})

@@ -15,6 +15,7 @@ from peerpath.fhir.access import (
     access_fhir_patient,
     access_fhir_prescription,
     fhir_consents,
+    fhir_patients,
     fhir_prescriptions,
     record_reads,
 )
@@ -185,8 +186,7 @@ def patient_import(request: HttpRequest, user: Any) -> HttpResponse:
     report = import_patients(actor=user, organisation=organisation, document=document)
     created = {item.pk for item in report.created}
     status = 201 if created else 200
-    patients = list(Patient.objects.filter(pk__in=[item.pk for item in report.patients])
-                    .select_related("organisation").prefetch_related("identifiers"))  # fmt: skip
+    patients = list(fhir_patients(user).filter(pk__in=[item.pk for item in report.patients]))
     if document.get("resourceType") == "Patient":
         only = patients[0]
         return fhir_response(mapping.patient(only), status=status, location=f"{_base(request)}Patient/{only.pk}")

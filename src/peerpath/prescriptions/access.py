@@ -5,11 +5,13 @@ Every successful read of a patient's data is an audit event (SECURITY.md Audit);
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import Http404
 
-from peerpath.audit.services import record_access, record_denied
+from peerpath.accounts.models import Organisation
+from peerpath.audit.services import record, record_access, record_denied
 from peerpath.core.access import uuid_or_404
 from peerpath.prescriptions.models import Patient, Prescription
 from peerpath.prescriptions.selectors import own_prescriptions, patients_for, prescriptions_for
@@ -43,3 +45,10 @@ def access_own_prescription(user: Any, prescription_id: Any, *, purpose: str = "
         raise Http404
     record_access(actor=user, target=prescription, organisation=prescription.organisation, purpose=purpose)
     return prescription
+
+
+def record_list_read(user: Any, organisations: Iterable[Organisation], *, action: str, **details: Any) -> None:
+    """A list or an export of patients or prescriptions is a read of patient data too (SECURITY.md Audit): one
+    event per organisation whose data it shows, without names or search text."""
+    for organisation in organisations:
+        record(action=action, actor=user, organisation=organisation, details=details)

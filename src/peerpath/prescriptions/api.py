@@ -6,7 +6,6 @@ ids exactly as for missing ones; adherence reaches the clinic only while the pat
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -17,15 +16,25 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import AwareDatetime
 
 from peerpath.api.schemas import problem_responses
-from peerpath.audit.services import record
 from peerpath.core.errors import DomainError
 from peerpath.core.time import now
 from peerpath.prescriptions import services
-from peerpath.prescriptions.access import access_own_prescription, access_patient, access_prescription
+from peerpath.prescriptions.access import (
+    access_own_prescription,
+    access_patient,
+    access_prescription,
+    record_list_read,
+)
 from peerpath.prescriptions.adherence import SHARING_LABELS, Adherence, clinician_view, compute, sharing_of
 from peerpath.prescriptions.dose import Activity
 from peerpath.prescriptions.models import Participation, Prescription
-from peerpath.prescriptions.selectors import own_prescriptions, prescriptions_for, prescriptions_of_patient
+from peerpath.prescriptions.selectors import (
+    own_prescriptions,
+    participations_by_patient,
+    prescriptions_for,
+    prescriptions_of_patient,
+    staff_organisations,
+)
 
 router = Router(tags=["prescriptions"])
 MAX_PAGE = 200
@@ -220,15 +229,6 @@ def _mine(prescription: Prescription, participations: list[Participation], today
     }
 
 
-def _own_participations(prescriptions: list[Prescription]) -> dict[Any, list[Participation]]:
-    """Every participation of the patient records behind these prescriptions, in one query."""
-    by_patient: dict[Any, list[Participation]] = defaultdict(list)
-    patient_ids = {prescription.patient_id for prescription in prescriptions}
-    for participation in Participation.objects.filter(patient_id__in=patient_ids).order_by("occurred_at"):
-        by_patient[participation.patient_id].append(participation)
-    return by_patient
-
-
 def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
@@ -270,12 +270,7 @@ def prescription_list(
     rows = prescriptions_for(user)
     if status:
         rows = rows.filter(status__in=status)
-    record(
-        action="prescription.listed",
-        actor=user,
-        object_type="prescriptions.prescription",
-        details={"via": "api", "status": list(status)},
-    )
+    record_list_read(user, staff_organisations(user), action="prescription.listed", via="api", status=list(status))
     return _ShapedList(rows.order_by("-created_at", "pk"))
 
 
@@ -333,7 +328,7 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
 def my_prescriptions(request: HttpRequest) -> list[dict[str, Any]]:
     """Your own peer-support prescriptions, newest first, with your progress per period."""
     rows = list(own_prescriptions(_user(request)).order_by("-created_at", "pk"))
-    participations = _own_participations(rows)
+    participations = participations_by_patient(rows)
     today = now().date()
     return [_mine(row, participations[row.patient_id], today) for row in rows]
 
@@ -364,4 +359,4 @@ def consent_withdraw(request: HttpRequest, prescription_id: UUID) -> dict[str, A
     prescription = access_own_prescription(user, prescription_id, purpose="consent")
     services.consent_withdraw(user=user, prescription=prescription)
     fresh = own_prescriptions(user).get(pk=prescription.pk)
-    return _mine(fresh, _own_participations([fresh])[fresh.patient_id], now().date())
+    return _mine(fresh, participations_by_patient([fresh])[fresh.patient_id], now().date())

@@ -15,8 +15,8 @@ from typing import Any
 from django.http import HttpResponse
 
 from peerpath.accounts.models import Organisation
-from peerpath.audit.services import record
 from peerpath.core.time import now
+from peerpath.prescriptions.access import record_list_read
 from peerpath.prescriptions.models import Prescription
 from peerpath.prescriptions.selectors import clinician_views
 
@@ -89,12 +89,10 @@ def export_response(
     writer.writerows(rows(prescriptions))
     per_organisation = Counter(item.organisation_id for item in prescriptions)
     for organisation in organisations:
-        record(
-            action="prescription.exported",
-            actor=actor,
-            organisation=organisation,
-            details={"count": per_organisation.get(organisation.pk, 0), "format": "csv", **filters},
-        )
+        record_list_read(
+            actor, [organisation], action="prescription.exported",
+            count=per_organisation.get(organisation.pk, 0), format="csv", **filters,
+        )  # fmt: skip
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="prescriptions-{now().date().isoformat()}.csv"'
     response["Cache-Control"] = "no-store"

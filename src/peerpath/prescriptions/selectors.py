@@ -7,13 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from peerpath.accounts.models import Organisation, RoleAssignment
+from peerpath.accounts.roles import CLINICAL_STAFF_ROLES, Role
 from peerpath.core.time import now
+from peerpath.directory.models import Listing
 from peerpath.prescriptions.adherence import ClinicianView, Sharing, clinician_view, missed_last_period, sharing_of
 from peerpath.prescriptions.models import Consent, Invitation, Participation, Patient, Prescription
-from peerpath.prescriptions.services import PATIENT_STAFF_ROLES
 
 Status = Prescription.Status
 INVITATION_EXPIRY_WARNING = timedelta(days=3)
@@ -25,8 +26,38 @@ def staff_organisations(user: Any) -> QuerySet[Organisation]:
     if not getattr(user, "is_authenticated", False):
         return Organisation.objects.none()
     return Organisation.objects.filter(
-        pk__in=RoleAssignment.objects.filter(user=user, role__in=PATIENT_STAFF_ROLES).values("organisation")
+        pk__in=RoleAssignment.objects.filter(user=user, role__in=CLINICAL_STAFF_ROLES).values("organisation")
     )
+
+
+def roles_in(user: Any, organisation_id: Any) -> set[str]:
+    """The roles a person holds in one organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(RoleAssignment.objects.filter(user=user, organisation_id=organisation_id).values_list("role", flat=True))
+
+
+def prescriber_organisations(user: Any) -> QuerySet[Organisation]:
+    """Organisations where this person may prescribe: where they are a clinician."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        pk__in=RoleAssignment.objects.filter(user=user, role=Role.CLINICIAN).values("organisation")
+    )
+
+
+def search_patients(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]:
+    """Patients whose identifier is the text (spaces forgiven), or whose name holds one of its words."""
+    compact = "".join(text.split())
+    query = Q(identifiers__value__iexact=compact) | Q(identifiers__value__iexact=text.strip())
+    for word in text.split():
+        query |= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+    return patients.filter(query).distinct()
+
+
+def listings_prescribed_in(organisations: Iterable[Organisation]) -> QuerySet[Listing]:
+    """The groups these organisations have prescribed (the dashboard's filter)."""
+    return Listing.objects.filter(prescriptions__organisation__in=list(organisations)).distinct().order_by("name")
 
 
 def patients_for(user: Any) -> QuerySet[Patient]:

@@ -15,8 +15,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from peerpath.accounts.models import Organisation, RoleAssignment, User
-from peerpath.accounts.roles import Role
+from peerpath.accounts.models import Organisation, User
+from peerpath.accounts.roles import CLINICAL_STAFF_ROLES, Role
 from peerpath.audit.services import record, record_access
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
@@ -34,23 +34,18 @@ from peerpath.prescriptions.models import (
     Prescription,
     Reason,
 )
+from peerpath.prescriptions.selectors import roles_in
 
-# Who may keep a clinic's patient records and see its prescriptions.
-PATIENT_STAFF_ROLES = frozenset({Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN})
 Status = Prescription.Status
 
 
-def _roles_in(user: User, organisation: Organisation) -> set[str]:
-    return set(RoleAssignment.objects.filter(user=user, organisation=organisation).values_list("role", flat=True))
-
-
-def _check_staff(actor: User, organisation: Organisation, roles: Iterable[str] = PATIENT_STAFF_ROLES) -> None:
-    if not set(roles) & _roles_in(actor, organisation):
+def _check_staff(actor: User, organisation: Organisation, roles: Iterable[str] = CLINICAL_STAFF_ROLES) -> None:
+    if not set(roles) & roles_in(actor, organisation.pk):
         raise PermissionDenied("Only this organisation's clinical staff can do that.")
 
 
 def _check_clinician(actor: User, organisation: Organisation) -> None:
-    if Role.CLINICIAN not in _roles_in(actor, organisation):
+    if Role.CLINICIAN not in roles_in(actor, organisation.pk):
         raise PermissionDenied("Only a clinician of the patient's organisation can prescribe.")
 
 

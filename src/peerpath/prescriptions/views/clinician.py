@@ -24,16 +24,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peerpath.accounts.models import Organisation, RoleAssignment
+from peerpath.accounts.models import Organisation
 from peerpath.accounts.roles import Role
-from peerpath.audit.services import record
 from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
 from peerpath.core.http import AuthenticatedHttpRequest
@@ -41,7 +40,7 @@ from peerpath.core.time import now
 from peerpath.directory.models import Listing
 from peerpath.directory.selectors import public_listings
 from peerpath.prescriptions import services
-from peerpath.prescriptions.access import access_patient, access_prescription
+from peerpath.prescriptions.access import access_patient, access_prescription, record_list_read
 from peerpath.prescriptions.csv_export import export_response
 from peerpath.prescriptions.dose import Dose
 from peerpath.prescriptions.forms import (
@@ -56,10 +55,14 @@ from peerpath.prescriptions.models import Patient, Prescription
 from peerpath.prescriptions.selectors import (
     clinician_views,
     lapsing,
+    listings_prescribed_in,
     needs_attention,
     patients_for,
+    prescriber_organisations,
     prescriptions_for,
     prescriptions_of_patient,
+    roles_in,
+    search_patients,
     staff_organisations,
 )
 
@@ -78,48 +81,17 @@ def _staff_organisations(request: AuthenticatedHttpRequest) -> list[Organisation
     return organisations
 
 
-def _roles_in(request: AuthenticatedHttpRequest, organisation_id: Any) -> set[str]:
-    return set(
-        RoleAssignment.objects.filter(user=request.user, organisation_id=organisation_id).values_list("role", flat=True)
-    )
-
-
-def _clinician_organisations(request: AuthenticatedHttpRequest) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(
-        pk__in=RoleAssignment.objects.filter(user=request.user, role=Role.CLINICIAN).values("organisation")
-    )
-
-
 def _check_prescriber(request: AuthenticatedHttpRequest, organisation_id: Any) -> None:
     """Coordinators and admins see prescriptions but do not write them (the services refuse them too)."""
-    if Role.CLINICIAN not in _roles_in(request, organisation_id):
+    if Role.CLINICIAN not in roles_in(request.user, organisation_id):
         raise DjangoPermissionDenied
 
 
-def _audit_list(
-    request: AuthenticatedHttpRequest, organisations: list[Organisation], action: str, **details: Any
-) -> None:
-    """A list of patients' names is a read of patient data too (SECURITY.md Audit): one event per organisation."""
-    for organisation in organisations:
-        record(action=action, actor=request.user, organisation=organisation, details=details)
-
-
 def print_path(prescription: Prescription) -> str:
-    try:
-        return reverse("prescription_print", kwargs={"prescription_id": prescription.pk})
-    except NoReverseMatch:
-        return f"/prescriptions/{prescription.pk}/print/"
+    return reverse("prescription_print", kwargs={"prescription_id": prescription.pk})
 
 
 # --- Patients ----------------------------------------------------------------------------------------------------
-
-
-def _search(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]:
-    compact = "".join(text.split())
-    query = Q(identifiers__value__iexact=compact) | Q(identifiers__value__iexact=text.strip())
-    for word in text.split():
-        query |= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-    return patients.filter(query).distinct()
 
 
 @login_required
@@ -130,12 +102,12 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     search = PatientSearchForm(request.POST or None)
     searching = request.method == "POST" and search.is_valid() and bool(search.cleaned_data["q"].strip())
     if searching:
-        results = list(_search(patients, search.cleaned_data["q"])[:SEARCH_LIMIT])
+        results = list(search_patients(patients, search.cleaned_data["q"])[:SEARCH_LIMIT])
         page = None
     else:
         page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
         results = list(page.object_list)
-    _audit_list(request, organisations, "patient.list_viewed", searched=searching, shown=len(results))
+    record_list_read(request.user, organisations, action="patient.list_viewed", searched=searching, shown=len(results))
     context = {
         "patients": results,
         "page": page,
@@ -178,7 +150,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: str) -> HttpRe
     context = {
         "patient": patient,
         "rows": [(item, views[item.pk]) for item in prescriptions],
-        "may_prescribe": Role.CLINICIAN in _roles_in(request, patient.organisation_id),
+        "may_prescribe": Role.CLINICIAN in roles_in(request.user, patient.organisation_id),
     }
     return render(request, "prescriptions/clinic/patient_detail.html", context)
 
@@ -266,7 +238,7 @@ def _preselected_listing(request: AuthenticatedHttpRequest) -> Listing | None:
 @require_http_methods(["GET", "POST"])
 def prescribe_listing(request: AuthenticatedHttpRequest) -> HttpResponse:
     """From a directory page: the group is chosen (`?listing=<id>`, not sensitive), the patient is picked here."""
-    organisations = _clinician_organisations(request)
+    organisations = prescriber_organisations(request.user)
     if not organisations.exists():
         raise Http404
     patients = patients_for(request.user).filter(organisation__in=organisations)
@@ -333,7 +305,7 @@ def _readback(form: PrescriptionForm) -> str:
 @require_POST
 def dose_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The sentence the patient will read, as the clinician changes the dose (an htmx fragment)."""
-    if not _clinician_organisations(request).exists():
+    if not prescriber_organisations(request.user).exists():
         raise Http404
     dose, problem = _dose_or_problem(request.POST)
     context = {"readback": dose.sentence() if dose is not None else "", "problem": problem}
@@ -352,7 +324,7 @@ def _detail(
     participation_form: ParticipationForm | None = None,
     problem: str = "",
 ) -> HttpResponse:
-    roles = _roles_in(request, prescription.organisation_id)
+    roles = roles_in(request.user, prescription.organisation_id)
     today = now().date()
     view = clinician_views([prescription], today)[prescription.pk]
     context = {
@@ -448,7 +420,7 @@ def participation_record(request: AuthenticatedHttpRequest, prescription_id: str
 
 
 def _filter_form(request: AuthenticatedHttpRequest, organisations: list[Organisation]) -> DashboardFilterForm:
-    listings = Listing.objects.filter(prescriptions__organisation__in=organisations).distinct().order_by("name")
+    listings = listings_prescribed_in(organisations)
     params = {key: value for key, value in request.GET.items() if key != "page"}
     return DashboardFilterForm(params or None, listings=listings)
 
@@ -464,7 +436,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = form.apply(everything, request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     views = clinician_views(list(page.object_list), today)
-    _audit_list(request, organisations, "prescription.list_viewed", shown=len(views))
+    record_list_read(request.user, organisations, action="prescription.list_viewed", shown=len(views))
     context = {
         "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "lapsing": lapsing(everything, today),
@@ -473,7 +445,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": page,
         "rows": [(item, views[item.pk]) for item in page.object_list],
         "several_organisations": len(organisations) > 1,
-        "may_prescribe": _clinician_organisations(request).exists(),
+        "may_prescribe": prescriber_organisations(request.user).exists(),
         "export_query": request.GET.urlencode(),
     }
     return render(request, "prescriptions/clinic/dashboard.html", context, status=400 if form.errors else 200)

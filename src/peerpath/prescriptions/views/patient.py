@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.core.internal import ratelimit
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -33,10 +33,9 @@ from peerpath.prescriptions.models import Invitation, Prescription
 from peerpath.prescriptions.selectors import own_prescriptions, participations_by_patient
 
 SESSION_KEY = "prescriptions.invitation_token"
-# Anti-automation on typed codes (SECURITY.md Business logic): per browser session, and per address for those who
-# throw their cookies away. The code has 31^8 values, so this keeps guessing hopeless.
+# Anti-automation on typed codes (SECURITY.md Business logic): settings.ACCOUNT_RATE_LIMITS, per browser session
+# and per address. The code has 31^8 values, so this keeps guessing hopeless.
 CODE_RATE_ACTION = "invitation_code"
-CODE_RATE_LIMITS = {CODE_RATE_ACTION: "30/15m/ip,10/15m/key"}
 
 # What the patient is told about sharing, in their words (the clinic's labels are in adherence.SHARING_LABELS).
 SHARING_FOR_PATIENT = {
@@ -75,14 +74,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
 def _code_attempt_allowed(request: HttpRequest) -> bool:
     if request.session.session_key is None:
         request.session.save()
-    usage = ratelimit.consume(
-        request,
-        app="peerpath.prescriptions",
-        action=CODE_RATE_ACTION,
-        config=CODE_RATE_LIMITS,
-        key=request.session.session_key,
-    )
-    return usage is not None
+    return ratelimit.consume(request, action=CODE_RATE_ACTION, key=request.session.session_key)
 
 
 @never_cache
