@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "peerpath.api",
     "peerpath.directory",
     "peerpath.prescriptions",
+    "peerpath.spaces",
     "peerpath.fhir",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",

@@ -36,6 +36,13 @@ def roles_of(user: Any) -> set[str]:
     return set(cached)
 
 
+def roles_in(user: Any, organisation_id: Any) -> set[str]:
+    """The roles a person holds in one organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(RoleAssignment.objects.filter(user=user, organisation_id=organisation_id).values_list("role", flat=True))
+
+
 def requires_mfa(user: Any) -> bool:
     return bool(STAFF_ROLES.intersection(roles_of(user)))
 

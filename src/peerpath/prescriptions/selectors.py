@@ -30,13 +30,6 @@ def staff_organisations(user: Any) -> QuerySet[Organisation]:
     )
 
 
-def roles_in(user: Any, organisation_id: Any) -> set[str]:
-    """The roles a person holds in one organisation."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(RoleAssignment.objects.filter(user=user, organisation_id=organisation_id).values_list("role", flat=True))
-
-
 def prescriber_organisations(user: Any) -> QuerySet[Organisation]:
     """Organisations where this person may prescribe: where they are a clinician."""
     if not getattr(user, "is_authenticated", False):

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from peerpath.accounts.models import Organisation, User
 from peerpath.accounts.roles import CLINICAL_STAFF_ROLES, Role
+from peerpath.accounts.selectors import roles_in
 from peerpath.audit.services import record, record_access
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
@@ -34,7 +35,6 @@ from peerpath.prescriptions.models import (
     Prescription,
     Reason,
 )
-from peerpath.prescriptions.selectors import roles_in
 
 Status = Prescription.Status
 
@@ -646,6 +646,25 @@ def participation_record(
     )
     _resume_lapsed(patient, participation)
     return participation
+
+
+def participation_retract(*, patient: Patient, source: str, source_ref: str, actor: User | None) -> bool:
+    """Take back participation recorded from a source that was undone (an attendance unticked by an organiser), so
+    the clinician's adherence view does not count what did not happen. Returns whether there was one."""
+    if not source_ref:
+        raise DomainError("Say which record to take back.", field="source_ref")
+    participation = Participation.objects.filter(patient=patient, source=source, source_ref=source_ref).first()
+    if participation is None:
+        return False
+    record(
+        action="participation.retracted",
+        actor=actor,
+        organisation=patient.organisation,
+        target=participation,
+        details={"patient": str(patient.pk), "activity": participation.activity, "source": source},
+    )
+    participation.delete()
+    return True
 
 
 def _resume_lapsed(patient: Patient, participation: Participation) -> None:

@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peerpath.accounts.models import Organisation
 from peerpath.accounts.roles import Role
+from peerpath.accounts.selectors import roles_in
 from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
 from peerpath.core.http import AuthenticatedHttpRequest
@@ -61,7 +62,6 @@ from peerpath.prescriptions.selectors import (
     prescriber_organisations,
     prescriptions_for,
     prescriptions_of_patient,
-    roles_in,
     search_patients,
     staff_organisations,
 )

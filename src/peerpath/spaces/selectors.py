@@ -1,0 +1,187 @@
+"""Reads of spaces, already filtered to what the asking person may see (ARCHITECTURE.md §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from peerpath.accounts.models import RoleAssignment
+from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
+from peerpath.core.time import now
+from peerpath.directory.models import Listing
+from peerpath.spaces.models import Attendance, Meeting, Membership, Rsvp, Space, TopicProposal
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def public_spaces() -> QuerySet[Space]:
+    """Spaces anyone may find: not archived, with a vetted listing."""
+    return Space.objects.filter(archived_at__isnull=True, listing__status=Listing.Status.VETTED)
+
+
+def managed_organisation_ids(user: Any) -> QuerySet[RoleAssignment, Any]:
+    return RoleAssignment.objects.filter(user=user, role__in=ORG_MANAGER_ROLES).values("organisation")
+
+
+def visible_spaces(user: Any) -> QuerySet[Space]:
+    """Public spaces, plus those the person belongs to (even while the listing is re-reviewed) or whose host they
+    manage."""
+    if not _signed_in(user):
+        return public_spaces()
+    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("space")
+    return Space.objects.filter(
+        Q(archived_at__isnull=True, listing__status=Listing.Status.VETTED)
+        | Q(pk__in=mine)
+        | Q(organisation__in=managed_organisation_ids(user))
+    )
+
+
+def membership_of(user: Any, space: Space) -> Membership | None:
+    if not _signed_in(user):
+        return None
+    return Membership.objects.filter(user=user, space=space).first()
+
+
+def my_memberships(user: Any) -> QuerySet[Membership]:
+    """The person's memberships, live or pending, with their spaces."""
+    if not _signed_in(user):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(
+            user=user,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.REQUESTED, Membership.Status.INVITED],
+        )
+        .select_related("space__listing")
+        .order_by("space__name")
+    )
+
+
+def active_members(space: Space) -> QuerySet[Membership]:
+    """The space's members, with their intro cards (for members' eyes only: callers are behind a member gate)."""
+    return (
+        Membership.objects.filter(space=space, status=Membership.Status.ACTIVE)
+        .select_related("user", "intro_card")
+        .order_by("user__handle")
+    )
+
+
+def pending_requests(space: Space) -> QuerySet[Membership]:
+    return Membership.objects.filter(space=space, status=Membership.Status.REQUESTED).select_related("user")
+
+
+def upcoming_meetings(space: Space, *, limit: int = 10, moment: datetime | None = None) -> QuerySet[Meeting]:
+    """Meetings not yet over, soonest first; cancelled ones stay so members see the message."""
+    moment = moment or now()
+    return (
+        Meeting.objects.filter(space=space, ends_at__gt=moment)
+        .select_related("guest")
+        .annotate(
+            going=Count("rsvps", filter=Q(rsvps__state=Rsvp.State.CONFIRMED)),
+            waiting=Count("rsvps", filter=Q(rsvps__state=Rsvp.State.WAITING)),
+        )
+        .order_by("starts_at")[:limit]
+    )
+
+
+def past_meetings(space: Space, *, limit: int = 10, moment: datetime | None = None) -> QuerySet[Meeting]:
+    moment = moment or now()
+    return (
+        Meeting.objects.filter(space=space, starts_at__lt=moment, status=Meeting.Status.SCHEDULED)
+        .select_related("note")
+        .annotate(attended=Count("attendances"))
+        .order_by("-starts_at")[:limit]
+    )
+
+
+def next_meeting(space: Space, *, moment: datetime | None = None) -> Meeting | None:
+    moment = moment or now()
+    return (
+        Meeting.objects.filter(space=space, ends_at__gt=moment, status=Meeting.Status.SCHEDULED)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def rsvps_of(meeting: Meeting) -> QuerySet[Rsvp]:
+    """Who answered, with their intro cards in this space (members' eyes only)."""
+    cards = Membership.objects.filter(space_id=meeting.space_id).select_related("intro_card")
+    return (
+        Rsvp.objects.filter(meeting=meeting)
+        .select_related("user")
+        .prefetch_related(Prefetch("user__space_memberships", queryset=cards, to_attr="memberships_here"))
+        .order_by("waiting_since", "created_at")
+    )
+
+
+def rsvp_of(user: Any, meeting: Meeting) -> Rsvp | None:
+    if not _signed_in(user):
+        return None
+    return Rsvp.objects.filter(user=user, meeting=meeting).first()
+
+
+def attendance_of(meeting: Meeting) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(meeting=meeting).select_related("user")
+
+
+def feed_meetings(user: Any, *, moment: datetime | None = None) -> QuerySet[Meeting]:
+    """What a member's calendar feed holds: their spaces' meetings from a month ago to the horizon, plus the
+    sessions they are the accepted guest of."""
+    moment = moment or now()
+    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("space")
+    return (
+        Meeting.objects.filter(
+            Q(space__in=mine) | Q(guest=user, guest_status=Meeting.GuestStatus.ACCEPTED),
+            starts_at__gte=moment - timedelta(days=31),
+        )
+        .select_related("space")
+        .order_by("starts_at")
+    )
+
+
+def public_feed_meetings(space: Space, *, moment: datetime | None = None) -> QuerySet[Meeting]:
+    moment = moment or now()
+    return Meeting.objects.filter(space=space, starts_at__gte=moment - timedelta(days=31)).order_by("starts_at")
+
+
+def topics_of(space: Space, user: Any) -> QuerySet[TopicProposal]:
+    """Topic proposals, most votes first, with whether this person voted."""
+    from peerpath.spaces.models import TopicVote
+
+    voted = TopicVote.objects.filter(proposal=OuterRef("pk"), user=user) if _signed_in(user) else None
+    queryset = TopicProposal.objects.filter(space=space).annotate(vote_count=Count("votes"))
+    if voted is not None:
+        queryset = queryset.annotate(voted=Exists(voted))
+    return queryset.select_related("session").order_by("status", "-vote_count", "created_at")
+
+
+def guest_sessions(user: Any) -> QuerySet[Meeting]:
+    """Clinician sessions this person is invited to host, upcoming first."""
+    if not _signed_in(user):
+        return Meeting.objects.none()
+    return (
+        Meeting.objects.filter(guest=user, kind=Meeting.Kind.CLINICIAN_SESSION)
+        .select_related("space")
+        .prefetch_related("topics")
+        .order_by("-starts_at")
+    )
+
+
+def clinicians() -> QuerySet[RoleAssignment]:
+    """Everyone who holds the clinician role somewhere: who an organiser may invite to a session."""
+    return RoleAssignment.objects.filter(role=Role.CLINICIAN, user__is_active=True)
+
+
+def spaces_run_by(user: Any) -> QuerySet[Space]:
+    """Spaces where the person is an organiser or moderator, or whose host they manage (for group health)."""
+    if not _signed_in(user):
+        return Space.objects.none()
+    leading = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, role__in=Membership.LEADER_ROLES
+    ).values("space")
+    return Space.objects.filter(
+        Q(pk__in=leading) | Q(organisation__in=managed_organisation_ids(user)), archived_at__isnull=True
+    )
