@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("peerpath.audit.urls")),
     path("", include("peerpath.directory.urls")),
     path("", include("peerpath.prescriptions.urls")),
+    path("", include("peerpath.spaces.urls")),
     path("fhir/r4/", include("peerpath.fhir.urls")),
     path("api/v1/", api.urls),
 ]

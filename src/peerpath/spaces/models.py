@@ -102,6 +102,8 @@ class Membership(BaseModel):
     remind_hour_before = models.BooleanField(default=False)
     # The member agrees that a peer supporter of the host may check in when they miss meetings (point 6).
     peer_check_in_ok = models.BooleanField(default=False)
+    # Where the member lives, if they say: times are shown in it, and group health can propose a split by time zone.
+    timezone = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["joined_at"]

@@ -347,13 +347,24 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
 
 @transaction.atomic
 def membership_set_preferences(
-    *, user: User, space: Space, remind_day_before: bool, remind_hour_before: bool, peer_check_in_ok: bool
+    *,
+    user: User,
+    space: Space,
+    remind_day_before: bool,
+    remind_hour_before: bool,
+    peer_check_in_ok: bool,
+    timezone: str = "",
 ) -> Membership:
     membership = _active_membership(user, space)
+    if timezone:
+        recurrence.zone(timezone)
+    membership.timezone = timezone
     membership.remind_day_before = remind_day_before
     membership.remind_hour_before = remind_hour_before
     membership.peer_check_in_ok = peer_check_in_ok
-    membership.save(update_fields=["remind_day_before", "remind_hour_before", "peer_check_in_ok", "updated_at"])
+    membership.save(
+        update_fields=["remind_day_before", "remind_hour_before", "peer_check_in_ok", "timezone", "updated_at"]
+    )
     _audit(
         "space.preferences_changed",
         actor=user,
