@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from peerpath.accounts.models import RoleAssignment
 from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
 from peerpath.core.time import now
 from peerpath.directory.models import Listing
-from peerpath.spaces.models import Attendance, Meeting, Membership, Rsvp, Space, TopicProposal
+from peerpath.spaces.models import (
+    Attendance,
+    CheckInRequest,
+    Meeting,
+    Membership,
+    Rsvp,
+    Schedule,
+    Space,
+    TopicProposal,
+)
 
 
 def _signed_in(user: Any) -> bool:
@@ -32,7 +41,10 @@ def visible_spaces(user: Any) -> QuerySet[Space]:
     manage."""
     if not _signed_in(user):
         return public_spaces()
-    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("space")
+    # Members, and people invited, who must see the space to decide.
+    mine = Membership.objects.filter(
+        user=user, status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED]
+    ).values("space")
     return Space.objects.filter(
         Q(archived_at__isnull=True, listing__status=Listing.Status.VETTED)
         | Q(pk__in=mine)
@@ -185,3 +197,70 @@ def spaces_run_by(user: Any) -> QuerySet[Space]:
     return Space.objects.filter(
         Q(pk__in=leading) | Q(organisation__in=managed_organisation_ids(user)), archived_at__isnull=True
     )
+
+
+def with_next_meeting(
+    queryset: QuerySet[Any], *, space_field: str = "pk", moment: datetime | None = None
+) -> QuerySet[Any]:
+    """Spaces (or memberships, with space_field="space") with `next_start` and `next_timezone`: the next scheduled
+    meeting, in the same query as the list."""
+    upcoming = Meeting.objects.filter(
+        space=OuterRef(space_field), status=Meeting.Status.SCHEDULED, ends_at__gt=moment or now()
+    ).order_by("starts_at")
+    return queryset.annotate(
+        next_start=Subquery(upcoming.values("starts_at")[:1]),
+        next_timezone=Subquery(upcoming.values("timezone")[:1]),
+    )
+
+
+def hostable_listings(user: Any) -> QuerySet[Listing]:
+    """Listings a coordinator or admin may host as a space: curated by an organisation they manage, with no space
+    yet."""
+    if not _signed_in(user):
+        return Listing.objects.none()
+    return (
+        Listing.objects.filter(curator__in=managed_organisation_ids(user), space__isnull=True)
+        .select_related("curator")
+        .order_by("name")
+    )
+
+
+def live_schedules(space: Space) -> QuerySet[Schedule]:
+    """The schedules a space meets by now (ended ones are history)."""
+    return Schedule.objects.filter(space=space, ended_at__isnull=True).order_by("starts_on", "start_time")
+
+
+def check_in_requests_for(user: Any) -> QuerySet[CheckInRequest]:
+    """Open check-in requests of the spaces hosted by the organisations where the person is a peer supporter,
+    coordinator or admin; only while the member is still a member and still agrees to a check-in."""
+    if not _signed_in(user):
+        return CheckInRequest.objects.none()
+    roles = [Role.PEER_SUPPORTER, *ORG_MANAGER_ROLES]
+    organisations = RoleAssignment.objects.filter(user=user, role__in=roles).values("organisation")
+    return (
+        CheckInRequest.objects.filter(
+            status=CheckInRequest.Status.OPEN,
+            membership__space__organisation__in=organisations,
+            membership__status=Membership.Status.ACTIVE,
+            membership__peer_check_in_ok=True,
+        )
+        .select_related("membership__user", "membership__space")
+        .order_by("created_at")
+    )
+
+
+def waiting_position(rsvp: Rsvp) -> int | None:
+    """1 for the first on the meeting's waiting list (first come, first served), or None without a wait."""
+    if rsvp.state != Rsvp.State.WAITING or rsvp.waiting_since is None:
+        return None
+    ahead = Rsvp.objects.filter(meeting_id=rsvp.meeting_id, state=Rsvp.State.WAITING).filter(
+        Q(waiting_since__lt=rsvp.waiting_since) | Q(waiting_since=rsvp.waiting_since, created_at__lt=rsvp.created_at)
+    )
+    return ahead.count() + 1
+
+
+def my_rsvps(user: Any, meeting_ids: list[Any]) -> dict[Any, Rsvp]:
+    """The person's answers to these meetings, by meeting id (one query for a whole list)."""
+    if not _signed_in(user) or not meeting_ids:
+        return {}
+    return {rsvp.meeting_id: rsvp for rsvp in Rsvp.objects.filter(user=user, meeting_id__in=meeting_ids)}

@@ -4,6 +4,7 @@ atomic and audited (issue 5). Meetings, RSVPs and attendance are in `meetings.py
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -359,6 +360,11 @@ def membership_set_preferences(
     if timezone:
         recurrence.zone(timezone)
     membership.timezone = timezone
+    if not peer_check_in_ok:
+        # Consent withdrawn: a check-in still waiting is called off at once (issue 5 point 6).
+        CheckInRequest.objects.filter(membership=membership, status=CheckInRequest.Status.OPEN).update(
+            status=CheckInRequest.Status.CANCELLED, handled_at=now(), updated_at=now()
+        )
     membership.remind_day_before = remind_day_before
     membership.remind_hour_before = remind_hour_before
     membership.peer_check_in_ok = peer_check_in_ok
@@ -524,6 +530,8 @@ def guest_respond(*, user: User, meeting: Meeting, accept: bool) -> Meeting:
         raise PermissionDenied(_("Only the invited clinician can answer this invitation."))
     if meeting.is_cancelled:
         raise Conflict(_("This session was cancelled."))
+    if meeting.ends_at <= now():
+        raise Conflict(_("This session is over."))
     meeting.guest_status = Meeting.GuestStatus.ACCEPTED if accept else Meeting.GuestStatus.DECLINED
     meeting.sequence += 1
     meeting.save(update_fields=["guest_status", "sequence", "updated_at"])
@@ -559,6 +567,28 @@ def calendar_feed_revoke(*, user: User) -> CalendarFeed:
     CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now())
     record(action="calendar_feed.revoked", actor=user, object_type="spaces.calendarfeed", object_id=str(user.pk))
     return _new_feed(user)
+
+
+# A feed is fetched by every subscribed client every hour or so: its last use is written at most this often.
+FEED_LAST_USED_EVERY = timedelta(hours=1)
+_FEED_TOKEN = re.compile(r"[0-9a-f]{40}")
+
+
+def calendar_feed_open(token: str) -> CalendarFeed | None:
+    """The live feed a calendar client asks for, or None for a wrong, revoked or disabled-account token (one indexed
+    query: only the token's hash is stored). Notes its last use, at most hourly."""
+    if not _FEED_TOKEN.fullmatch(token):
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=tokens.digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    moment = now()
+    if feed is not None and (feed.last_used_at is None or moment - feed.last_used_at >= FEED_LAST_USED_EVERY):
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=moment)
+        feed.last_used_at = moment
+    return feed
 
 
 def feed_url(feed: CalendarFeed) -> str:
