@@ -202,6 +202,8 @@ ACCOUNT_RATE_LIMITS = {
     "directory_suggestion": env_str("PEERPATH_SUGGESTIONS_PER_IP", "10/h/ip"),
     # Typed invitation codes (31^8 values): per browser session, and per address for those who drop their cookies.
     "invitation_code": "30/15m/ip,10/15m/key",
+    # Typed meeting check-in codes (31^6 values, valid about two hours): per signed-in member.
+    "check_in_code": "20/15m/user",
 }
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -297,9 +299,14 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "peerpath.core.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "peerpath.core.middleware.RequestIdLogFilter"},
+        "feed_tokens": {"()": "peerpath.spaces.tokens.FeedTokenLogFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id", "feed_tokens"]}
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("PEERPATH_LOG_LEVEL", ("DEBUG", "INFO", "WARNING"), "INFO"),
@@ -308,6 +315,8 @@ LOGGING = {
         # Django's request logger prints the path and, on errors, request details: keep it to warnings.
         "django.request": {"level": "ERROR"},
         "django.security": {"level": "WARNING"},
+        # runserver's request lines, through the console handler so that a calendar feed's token is masked.
+        "django.server": {"handlers": ["console"], "propagate": False},
     },
 }
 

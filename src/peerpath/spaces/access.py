@@ -20,8 +20,8 @@ from peerpath.accounts.roles import ORG_MANAGER_ROLES
 from peerpath.accounts.selectors import roles_in
 from peerpath.audit.services import record_access, record_denied
 from peerpath.core.access import uuid_or_404
-from peerpath.spaces.models import Meeting, Membership, Space
-from peerpath.spaces.selectors import membership_of, visible_spaces
+from peerpath.spaces.models import CheckInRequest, Meeting, Membership, Space, TopicProposal
+from peerpath.spaces.selectors import check_in_requests_for, membership_of, visible_spaces
 
 
 @dataclass
@@ -158,3 +158,59 @@ def access_membership_to_manage(user: Any, space_id: Any, membership_id: Any) ->
     if membership is None:
         raise _deny(user, "spaces.membership", membership_id)
     return viewer, membership
+
+
+def access_topic(user: Any, space_id: Any, topic_id: Any) -> tuple[SpaceViewer, TopicProposal]:
+    """One topic proposal of a space the person sees as a member (to vote on it); the same 404 otherwise."""
+    viewer = access_space_as_member(user, space_id)
+    topic = TopicProposal.objects.filter(pk=uuid_or_404(topic_id), space=viewer.space).first()
+    if topic is None:
+        raise _deny(user, "spaces.topicproposal", topic_id)
+    topic.space = viewer.space
+    return viewer, topic
+
+
+def access_guest_session(user: Any, meeting_id: Any) -> Meeting:
+    """A clinician session the person is the invited guest of (to accept or decline); anyone else gets 404."""
+    meeting_uuid = uuid_or_404(meeting_id)
+    meeting = None
+    if getattr(user, "is_authenticated", False):
+        meeting = (
+            Meeting.objects.select_related("space")
+            .filter(pk=meeting_uuid, guest=user, kind=Meeting.Kind.CLINICIAN_SESSION)
+            .first()
+        )
+    if meeting is None:
+        raise _deny(user, "spaces.meeting", meeting_id)
+    return meeting
+
+
+def access_check_in_request(user: Any, request_id: Any) -> CheckInRequest:
+    """An open check-in request the person may handle: the same rows as their check-in list, or 404."""
+    request = check_in_requests_for(user).filter(pk=uuid_or_404(request_id)).first()
+    if request is None:
+        raise _deny(user, "spaces.checkinrequest", request_id)
+    return request
+
+
+def access_meeting_as_member(user: Any, meeting_id: Any) -> MeetingViewer:
+    """For the API, whose meeting URLs carry no space id (RSVP, check-in): a meeting of a space where the person is
+    an active member; the same 404 for missing, another space's, or a meeting they may only look at."""
+    meeting_uuid = uuid_or_404(meeting_id)
+    space_id = None
+    if getattr(user, "is_authenticated", False):
+        space_id = (
+            Meeting.objects.filter(
+                pk=meeting_uuid,
+                space__memberships__user=user,
+                space__memberships__status=Membership.Status.ACTIVE,
+            )
+            .values_list("space_id", flat=True)
+            .first()
+        )
+    if space_id is None:
+        raise _deny(user, "spaces.meeting", meeting_id)
+    found = access_meeting(user, space_id, meeting_uuid)
+    if not found.viewer.is_member:  # pragma: no cover - the query above already asked for an active membership
+        raise _deny(user, "spaces.meeting", meeting_id)
+    return found

@@ -4,6 +4,8 @@ code (read aloud or shown on screen) and a member's calendar-feed token (a revoc
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import secrets as random
 
 from django.conf import settings
@@ -50,3 +52,28 @@ def digest(secret: str) -> str:
 
 def site_url(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+# A feed URL is a bearer secret (calendar/<token>.ics): log lines that name a path (runserver's request lines,
+# django.request's "Not Found: <path>") carry it unless it is masked on the way out.
+_FEED_PATH = re.compile(r"/calendar/[^/\s\"'?]+\.ics")
+FEED_PATH_MASK = "/calendar/[token].ics"
+
+
+def mask_feed_tokens(text: str) -> str:
+    return _FEED_PATH.sub(FEED_PATH_MASK, text)
+
+
+class FeedTokenLogFilter(logging.Filter):
+    """Masks calendar-feed tokens in a log record's message and arguments (settings.LOGGING uses it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_feed_tokens(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_feed_tokens(arg) if isinstance(arg, str) else arg for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {
+                key: mask_feed_tokens(value) if isinstance(value, str) else value for key, value in record.args.items()
+            }
+        return True

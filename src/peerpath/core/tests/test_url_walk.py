@@ -27,6 +27,13 @@ PUBLIC_NAMES = {
     "directory_suggest",
     # A patient types the code printed on their prescription before signing in (issue 4 point 4).
     "invitation_code",
+    # Calendar clients cannot sign in: a member's feed is reached by its secret token URL (issue 5 point 3), and a
+    # public space's meeting times (never join links) are published for anyone to subscribe to.
+    "calendar_feed",
+    "space_calendar_public",
+    # Groups hosted on PeerPath are public while their listing is vetted, like the directory (issue 5).
+    "space_list",
+    "space_detail",
 }
 PUBLIC_API_PATHS = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/listings", "/api/v1/conditions"}
 PUBLIC_API_PREFIXES = ("/api/v1/hsds/", "/api/v1/listings/")
