@@ -74,3 +74,11 @@ def materialise_meetings() -> int:
     from peerpath.spaces.meetings import materialise_all
 
     return materialise_all()
+
+
+@task()
+def weekly_summary() -> int:
+    """This week's summary to every organiser (weekly, queued by `peerpath run_scheduler`)."""
+    from peerpath.spaces.summary import send_weekly_summaries
+
+    return send_weekly_summaries()
