@@ -68,16 +68,32 @@ def members_to_tell(meeting: Meeting) -> QuerySet[Membership]:
     return Membership.objects.filter(space_id=meeting.space_id, status=Membership.Status.ACTIVE).select_related("user")
 
 
+def people_to_tell(meeting: Meeting) -> list[User]:
+    """The members, and the clinician guest of a session while they have not declined."""
+    people = [membership.user for membership in members_to_tell(meeting)]
+    if (
+        meeting.guest is not None
+        and meeting.guest_status
+        in (
+            Meeting.GuestStatus.INVITED,
+            Meeting.GuestStatus.ACCEPTED,
+        )
+        and all(person.pk != meeting.guest_id for person in people)
+    ):
+        people.append(meeting.guest)
+    return people
+
+
 def meeting_changed(meeting: Meeting, sequence: int) -> int:
     """Tell every member that one meeting moved or was cancelled, with the organiser's message."""
     sent = 0
     cancelled = meeting.is_cancelled
     subject = f"{'Cancelled' if cancelled else 'Moved'}: {meeting.space.name}, {when_text(meeting)}"
-    for membership in members_to_tell(meeting):
+    for person in people_to_tell(meeting):
         sent += send_once(
             kind=Notice.Kind.CHANGE,
-            key=f"change:{meeting.pk}:{sequence}:{membership.user_id}",
-            user=membership.user,
+            key=f"change:{meeting.pk}:{sequence}:{person.pk}",
+            user=person,
             subject=subject,
             template="spaces/email/meeting_changed.txt",
             context={"meeting": meeting, "when": when_text(meeting), "cancelled": cancelled,
@@ -92,7 +108,7 @@ def _reminder_candidates(window: tuple[timedelta, timedelta], moment: datetime) 
         starts_at__gte=moment + window[0],
         starts_at__lt=moment + window[1],
         space__archived_at__isnull=True,
-    ).select_related("space")
+    ).select_related("space", "guest")
 
 
 def reminders_due(moment: datetime | None = None) -> int:
@@ -122,6 +138,17 @@ def reminders_due(moment: datetime | None = None) -> int:
                     template="spaces/email/reminder.txt",
                     context={"meeting": meeting, "when": when_text(meeting), "url": meeting_url(meeting)},
                 )
+    # The clinician guest of a session is reminded the day before (they have no member preferences).
+    for meeting in _reminder_candidates(DAY_BEFORE, moment).filter(guest_status=Meeting.GuestStatus.ACCEPTED):
+        if meeting.guest is not None:
+            sent += send_once(
+                kind=Notice.Kind.REMINDER_DAY,
+                key=f"{Notice.Kind.REMINDER_DAY}:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M}:{meeting.guest_id}",
+                user=meeting.guest,
+                subject=f"Your Q&A session with {meeting.space.name} is tomorrow: {when_text(meeting)}",
+                template="spaces/email/reminder.txt",
+                context={"meeting": meeting, "when": when_text(meeting), "url": meeting_url(meeting)},
+            )
     return sent
 
 
