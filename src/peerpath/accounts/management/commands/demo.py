@@ -26,6 +26,7 @@ from peerpath.accounts.roles import STAFF_ROLES, Role
 from peerpath.directory.demo import load_directory_demo
 from peerpath.directory.selectors import public_listings
 from peerpath.prescriptions.demo import load_prescriptions_demo, waiting_invitation_code
+from peerpath.spaces.demo import load_spaces_demo
 
 DEMO_DOMAIN = "peerpath.demo"
 # One memorable password for every demo person: long, not common, not repetitive (settings validators).
@@ -122,6 +123,7 @@ def load_demo() -> None:
         people[person.persona] = user
     load_directory_demo(organisations=organisations, people=people)
     load_prescriptions_demo(organisation=organisations["home"], people=people)
+    load_spaces_demo(organisations=organisations, people=people)
 
 
 class Command(BaseCommand):
