@@ -78,7 +78,7 @@ run: install
 	@echo "Sign in with the demo accounts printed above (print them again: $(PEERPATH) demo)."
 	@echo "Stop it with Ctrl+C."
 	@echo
-	@# The task worker (e-mails) and the scheduler (daily sweep, weekly digest) run beside the server and stop with it.
+	@# The task worker (e-mails) and the scheduler (sweeps, digests, meeting reminders) run beside the server and stop with it.
 	$(PEERPATH) db_worker --no-reload --no-startup-delay & worker=$$!; \
 	$(PEERPATH) run_scheduler & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null || true' EXIT; \

@@ -225,3 +225,19 @@ DEMO_NOTES = (
         "Would people like a daytime meeting once a month as well?",
     ),
 )
+
+
+def demo_space_guide(site: str) -> list[str]:
+    """What to try in the demo spaces, for the sign-in banner (empty when the spaces demo is not loaded)."""
+    pots = Space.objects.filter(name="Tuesday Tickers: POTS peer circle").first()
+    if pots is None:
+        return []
+    upcoming = Meeting.objects.filter(space=pots, starts_at__gt=now(), status=Meeting.Status.SCHEDULED).first()
+    lines = [
+        f"  {site}/spaces/{pots.pk}/  a weekly group with ten months of meetings (member@, as amber-fox)",
+        f"  {site}/spaces/{pots.pk}/health/  its group health and warnings (coordinator@ or moderator@)",
+        f"  {site}/sessions/  a clinician Q&A invitation (clinician@); {site}/spaces/check-ins/  (peer-supporter@)",
+    ]
+    if upcoming is not None:
+        lines.insert(1, f"  {site}/spaces/{pots.pk}/meetings/{upcoming.pk}/  its next meeting")
+    return lines

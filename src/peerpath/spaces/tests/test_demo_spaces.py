@@ -45,3 +45,19 @@ def test_the_demo_has_work_waiting_for_each_role(demo):
     session = Meeting.objects.get(kind=Meeting.Kind.CLINICIAN_SESSION)
     assert session.guest.email == "clinician@peerpath.demo"
     assert session.guest_status == Meeting.GuestStatus.INVITED
+
+
+def test_the_demo_pages_show_the_space_its_next_meeting_and_health(demo, client):
+    from peerpath.spaces.demo import demo_space_guide
+
+    pots = Space.objects.get(name="Tuesday Tickers: POTS peer circle")
+    guide = "\n".join(demo_space_guide("http://127.0.0.1:8000"))
+    assert f"/spaces/{pots.pk}/health/" in guide and "/meetings/" in guide
+    client.force_login(User.objects.get(email="member@peerpath.demo"))
+    page = client.get(f"/spaces/{pots.pk}/").content.decode()
+    assert "Next meetings" in page and "Tuesday Tickers" in page
+    client.force_login(User.objects.get(email="coordinator@peerpath.demo"))
+    health_page = client.get(f"/spaces/{pots.pk}/health/")
+    assert health_page.status_code == 200
+    text = health_page.content.decode().lower()
+    assert "critical mass" in text and "pots and eds evening chat" in text

@@ -26,7 +26,7 @@ from peerpath.accounts.roles import STAFF_ROLES, Role
 from peerpath.directory.demo import load_directory_demo
 from peerpath.directory.selectors import public_listings
 from peerpath.prescriptions.demo import load_prescriptions_demo, waiting_invitation_code
-from peerpath.spaces.demo import load_spaces_demo
+from peerpath.spaces.demo import demo_space_guide, load_spaces_demo
 
 DEMO_DOMAIN = "peerpath.demo"
 # One memorable password for every demo person: long, not common, not repetitive (settings validators).
@@ -203,4 +203,10 @@ class Command(BaseCommand):
             write("")
             write(self.style.MIGRATE_HEADING("A peer-support prescription is waiting for the demo patient"))
             write(f"  Sign in as member@{DEMO_DOMAIN}, open http://127.0.0.1:8000/invitations/ and type {code}")
+        guide = demo_space_guide("http://127.0.0.1:8000")
+        if guide:
+            write("")
+            write(self.style.MIGRATE_HEADING("Groups hosted on PeerPath"))
+            for line in guide:
+                write(line)
         write("")
