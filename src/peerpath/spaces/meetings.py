@@ -52,6 +52,16 @@ def _check_mode(mode: str, join_url: str, place: str) -> None:
         raise DomainError(_("The join link must start with https://."), field="join_url")
 
 
+def _clean_details(title: str, join_url: str, place: str, mode: str, capacity: int | None) -> tuple[str, str, str]:
+    """Title, join link and place of a schedule or a meeting, checked together with the mode and capacity."""
+    title = _clean(title, limit=120, field="title", label=_("A title"), required=True)
+    join_url = _clean(join_url, limit=500, field="join_url", label=_("The join link"))
+    place = _clean(place, limit=300, field="place", label=_("The place"))
+    _check_mode(mode, join_url, place)
+    _check_capacity(capacity)
+    return title, join_url, place
+
+
 def _check_capacity(capacity: int | None) -> None:
     if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
         raise DomainError(_("A capacity is a number of seats from 1 to 10,000, or none."), field="capacity")
@@ -74,11 +84,9 @@ class ScheduleData:
     capacity: int | None = None
 
     def validate(self) -> recurrence.Rule:
-        self.title = _clean(self.title, limit=120, field="title", label=_("A title"), required=True)
-        self.join_url = _clean(self.join_url, limit=500, field="join_url", label=_("The join link"))
-        self.place = _clean(self.place, limit=300, field="place", label=_("The place"))
-        _check_mode(self.mode, self.join_url, self.place)
-        _check_capacity(self.capacity)
+        self.title, self.join_url, self.place = _clean_details(
+            self.title, self.join_url, self.place, self.mode, self.capacity
+        )
         rule = recurrence.build_rule(
             text=self.rrule,
             starts_on=self.starts_on,
@@ -280,11 +288,7 @@ def meeting_create_one_off(
     *, actor: User, space: Space, data: MeetingData, kind: str = Meeting.Kind.REGULAR
 ) -> Meeting:
     _check_runs(actor, space)
-    title = _clean(data.title, limit=120, field="title", label=_("A title"), required=True)
-    join_url = _clean(data.join_url, limit=500, field="join_url", label=_("The join link"))
-    place = _clean(data.place, limit=300, field="place", label=_("The place"))
-    _check_mode(data.mode, join_url, place)
-    _check_capacity(data.capacity)
+    title, join_url, place = _clean_details(data.title, data.join_url, data.place, data.mode, data.capacity)
     if data.starts_at.tzinfo is None:
         raise DomainError(_("The time needs a time zone."), field="starts_at")
     if data.starts_at <= now():
