@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "peerpath.directory",
     "peerpath.prescriptions",
     "peerpath.spaces",
+    "peerpath.forum",
+    "peerpath.moderation",
     "peerpath.fhir",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",

@@ -619,4 +619,7 @@ def meeting_note_save(
         note.updated_by = actor
         note.save()
     _audit("space.meeting_note_saved", actor=actor, space=meeting.space, target=note)
+    from peerpath.forum.indexing import index_note  # the forum's search finds notes (issue 6 point 3)
+
+    index_note(note)
     return note

@@ -64,6 +64,17 @@ def _check_runs(actor: User, space: Space) -> None:
     raise PermissionDenied(_("Only the space's organisers can do that."))
 
 
+def _check_moderates(actor: User, space: Space) -> Membership | None:
+    """Moderating a space (removing a member for breaking its rules, issue 6 point 10): its organisers and
+    moderators, and the host's moderators, coordinators and admins. Returns the actor's membership."""
+    membership = Membership.objects.filter(space=space, user=actor, status=Status.ACTIVE).first()
+    if membership is not None and membership.is_leader:
+        return membership
+    if {Role.MODERATOR, *ORG_MANAGER_ROLES} & roles_in(actor, space.organisation_id):
+        return membership
+    raise PermissionDenied(_("Only the space's organisers and moderators can do that."))
+
+
 def _active_membership(user: User, space: Space) -> Membership:
     membership = Membership.objects.filter(space=space, user=user, status=Status.ACTIVE).first()
     if membership is None:
@@ -304,15 +315,18 @@ def membership_leave(*, user: User, space: Space) -> Membership:
 
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership, reason: str) -> Membership:
-    """An organiser removes a member, with a reason that is kept in the audit log (issue 5 point 1)."""
+    """An organiser or a moderator removes a member, with a reason that is kept in the audit log (issue 5 point 1,
+    issue 6 point 10). Only those who run the space remove one of its organisers or moderators."""
     space = membership.space
-    _check_runs(actor, space)
+    _check_moderates(actor, space)
     reason = _clean(reason, limit=500, field="reason", label=_("A reason"), required=True)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Status.ACTIVE:
         raise Conflict(_("Only a current member can be removed."))
     if membership.user_id == actor.pk:
         raise Conflict(_("To leave the space yourself, use Leave."))
+    if membership.role in Membership.LEADER_ROLES:
+        _check_runs(actor, space)
     _check_not_last_organiser(membership)
     membership.status, membership.ended_at, membership.removal_reason = Status.REMOVED, now(), reason
     membership.save(update_fields=["status", "ended_at", "removal_reason", "updated_at"])
