@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from peerpath.accounts.models import User
+from peerpath.core.time import now
 from peerpath.forum import services
 from peerpath.forum.models import Post, Thread
-from peerpath.core.time import now
 from peerpath.spaces.models import Membership, Space
 from peerpath.spaces.tests.helpers import weekly_space
 from peerpath.testing.personas import World
