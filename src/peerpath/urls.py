@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("peerpath.directory.urls")),
     path("", include("peerpath.prescriptions.urls")),
     path("", include("peerpath.spaces.urls")),
+    path("", include("peerpath.forum.urls")),
+    path("", include("peerpath.moderation.urls")),
     path("fhir/r4/", include("peerpath.fhir.urls")),
     path("api/v1/", api.urls),
 ]
