@@ -47,6 +47,9 @@ $(BIN)/python:
 	if [ -z "$$py" ]; then echo "PeerPath needs Python 3.11 or newer (python3.11 or python3) on the PATH." >&2; exit 1; fi; \
 	echo "Creating $(VENV) with $$py"; \
 	"$$py" -m venv $(VENV)
+	@# Python 3.11's bundled pip (23.x) wrongly refuses a hashed lock whose packages ask for extras (pytest-cov asks
+	@# for coverage[toml]) once the index has a newer release than the pin: a current pip resolves it correctly.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24.2"
 
 $(PY_STAMP): requirements/dev.txt pyproject.toml | $(BIN)/python
 	@echo "Installing Python dependencies from requirements/dev.txt"
