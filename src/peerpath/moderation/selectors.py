@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -43,4 +44,113 @@ def claim_rules() -> tuple[ClaimRule, ...]:
             condition_slugs=frozenset({claim.condition.slug}) if claim.condition is not None else frozenset(),
         )
         for claim in claims
+    )
+
+
+# --- The review queue, the moderation log and the dashboard (moderation/views/queue.py) -------------------------
+
+
+def _with_evidence(items: QuerySet[Any]) -> QuerySet[Any]:
+    """Each item with its post, the post's screenings (newest first), reports and appeal: a flat number of
+    queries however long the queue."""
+    from django.db.models import Prefetch
+
+    from peerpath.moderation.models import Report, Screening
+
+    return items.select_related("post__thread", "post__author", "post__appeal", "space").prefetch_related(
+        Prefetch("post__screenings", queryset=Screening.objects.order_by("-created_at")),
+        Prefetch("post__reports", queryset=Report.objects.order_by("created_at")),
+    )
+
+
+def open_queue(space: Any) -> QuerySet[Any]:
+    """A space's open items: urgent (crisis) first, then the oldest first (issue 6 points 9-10)."""
+    from peerpath.moderation.models import QueueItem
+
+    return _with_evidence(
+        QueueItem.objects.filter(space=space, status=QueueItem.Status.OPEN).order_by("-urgent", "created_at", "pk")
+    )
+
+
+def organisation_open_queue(organisation: Any) -> QuerySet[Any]:
+    """The one queue over all the organisation's spaces, for its coordinators and admins."""
+    from peerpath.moderation.models import QueueItem
+
+    return _with_evidence(
+        QueueItem.objects.filter(organisation=organisation, status=QueueItem.Status.OPEN).order_by(
+            "-urgent", "created_at", "pk"
+        )
+    )
+
+
+def escalated_queue(organisation_ids: list[Any]) -> QuerySet[Any]:
+    """Posts moderators escalated to the clinicians of these organisations, still waiting."""
+    from peerpath.moderation.models import QueueItem
+
+    return _with_evidence(
+        QueueItem.objects.filter(
+            organisation_id__in=organisation_ids,
+            source=QueueItem.Source.ESCALATION,
+            status=QueueItem.Status.OPEN,
+        ).order_by("-urgent", "created_at", "pk")
+    ).select_related("space")
+
+
+def action_log(space: Any) -> QuerySet[Any]:
+    """A space's moderation log, newest first."""
+    from peerpath.moderation.models import Action
+
+    return (
+        Action.objects.filter(space=space)
+        .select_related("moderator", "subject", "post__thread")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What a coordinator watches (issue 6 point 12)."""
+
+    queue_size: int
+    median_first_action: timedelta | None  # over items opened in the last 30 days that had an action
+    crisis_waiting: int
+    longest_wait: timedelta | None
+    longest_crisis_wait: timedelta | None
+
+
+DASHBOARD_WINDOW = timedelta(days=30)
+
+
+def _median(times: list[timedelta]) -> timedelta | None:
+    if not times:
+        return None
+    ordered, middle = sorted(times), len(times) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def dashboard_of(organisation: Any) -> Dashboard:
+    from django.db.models import Count, Min, Q
+
+    from peerpath.moderation.models import QueueItem
+
+    moment = now()
+    waiting = QueueItem.objects.filter(organisation=organisation, status=QueueItem.Status.OPEN).aggregate(
+        size=Count("pk"),
+        crisis=Count("pk", filter=Q(urgent=True)),
+        oldest=Min("created_at"),
+        oldest_crisis=Min("created_at", filter=Q(urgent=True)),
+    )
+    times: list[timedelta] = [
+        first - opened
+        for opened, first in QueueItem.objects.filter(
+            organisation=organisation, created_at__gte=moment - DASHBOARD_WINDOW, first_action_at__isnull=False
+        ).values_list("created_at", "first_action_at")
+        if first is not None
+    ]
+    return Dashboard(
+        queue_size=waiting["size"],
+        median_first_action=_median(times),
+        crisis_waiting=waiting["crisis"],
+        longest_wait=moment - waiting["oldest"] if waiting["oldest"] else None,
+        longest_crisis_wait=moment - waiting["oldest_crisis"] if waiting["oldest_crisis"] else None,
     )

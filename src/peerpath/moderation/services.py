@@ -97,6 +97,9 @@ def screening_record(
         _open_item(post=post, source=QueueItem.Source.SCREENING, category=category, urgent=result.is_crisis)
     elif hold_first:
         _open_item(post=post, source=QueueItem.Source.FIRST_POST)
+    elif edited_from == "held":
+        # A held post the author edited (a moderator asked them to, moderation/actions.py) goes back to the queue.
+        _open_item(post=post, source=QueueItem.Source.SCREENING)
     if result.is_crisis:
         alert_crisis(post=post)
     if result.findings:

@@ -1,7 +1,14 @@
-"""The detectors screening runs, in order (moderation/screening.py)."""
+"""The detectors screening runs, in order (moderation/screening.py). Crisis first: it is the one that matters most."""
 
 from __future__ import annotations
 
+from peerpath.moderation.detectors import crisis, medical, misinformation, personal_data, promotion
 from peerpath.moderation.screening import Detector
 
-ALL: list[Detector] = []
+ALL: list[Detector] = [
+    crisis.DETECTOR,
+    medical.DETECTOR,
+    promotion.DETECTOR,
+    misinformation.DETECTOR,
+    personal_data.DETECTOR,
+]

@@ -1,0 +1,202 @@
+"""The curated list of known false claims the misinformation detector reads (issue 6 point 8): who may edit it,
+its changes (atomic, audited, phrases validated) and loading the shipped starting list
+(moderation/data/misinformation.json).
+
+The list is shared by every organisation, so its editors are the people trusted with an organisation's settings:
+coordinators and admins of any organisation (the gates are in access.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from peerpath.accounts.models import User
+from peerpath.accounts.selectors import managed_organisations
+from peerpath.audit.services import record
+from peerpath.core.errors import DomainError, PermissionDenied
+from peerpath.directory.models import Condition
+from peerpath.moderation.models import MisinformationClaim
+
+DATA_FILE = Path(__file__).parent / "data" / "misinformation.json"
+MAX_PHRASES = 20
+PHRASE_LENGTH = (2, 100)
+CLAIM_LENGTH = 200
+CORRECTION_LENGTH = 2000
+
+
+def _check_editor(actor: User) -> None:
+    if not managed_organisations(actor).exists():
+        raise PermissionDenied(_("Only coordinators and admins edit the list of known false claims."))
+
+
+def claims_list(*, condition: Condition | None = None, include_inactive: bool = True) -> QuerySet[MisinformationClaim]:
+    """The claims, active first, optionally only those about one condition."""
+    claims = MisinformationClaim.objects.select_related("condition", "updated_by").order_by("-active", "claim")
+    if condition is not None:
+        claims = claims.filter(condition=condition)
+    if not include_inactive:
+        claims = claims.filter(active=True)
+    return claims
+
+
+# --- Validation ---------------------------------------------------------------------------------------------------
+
+
+def clean_phrases(phrases: list[str] | str) -> list[str]:
+    """Lower-cased, trimmed, de-duplicated phrases: 1 to 20 of them, each 2 to 100 characters."""
+    items = phrases.splitlines() if isinstance(phrases, str) else list(phrases)
+    cleaned: list[str] = []
+    for item in items:
+        phrase = " ".join(str(item).split()).lower()
+        if not phrase or phrase in cleaned:
+            continue
+        low, high = PHRASE_LENGTH
+        if not low <= len(phrase) <= high:
+            raise DomainError(
+                _("Each phrase must be %(low)s to %(high)s characters: “%(phrase)s” is not.")
+                % {"low": low, "high": high, "phrase": phrase[:40]},
+                field="phrases",
+            )
+        if not any(character.isalnum() for character in phrase):
+            raise DomainError(_("Each phrase needs at least one word: “%(phrase)s”.") % {"phrase": phrase},
+                              field="phrases")  # fmt: skip
+        cleaned.append(phrase)
+    if not cleaned:
+        raise DomainError(_("Give at least one phrase that expresses the claim, one a line."), field="phrases")
+    if len(cleaned) > MAX_PHRASES:
+        raise DomainError(_("At most %(n)s phrases for one claim.") % {"n": MAX_PHRASES}, field="phrases")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class ClaimData:
+    claim: str
+    phrases: list[str]
+    correction: str
+    source_url: str
+    source_title: str = ""
+    condition: Condition | None = None
+
+
+def _clean(data: ClaimData) -> ClaimData:
+    claim = " ".join(data.claim.split())
+    if not claim:
+        raise DomainError(_("Write the claim, as people put it."), field="claim")
+    if len(claim) > CLAIM_LENGTH:
+        raise DomainError(_("Keep the claim under %(n)s characters.") % {"n": CLAIM_LENGTH}, field="claim")
+    correction = data.correction.strip()
+    if not correction:
+        raise DomainError(_("Write the correction: what is known instead."), field="correction")
+    if len(correction) > CORRECTION_LENGTH:
+        raise DomainError(
+            _("Keep the correction under %(n)s characters.") % {"n": CORRECTION_LENGTH}, field="correction"
+        )
+    source_url = data.source_url.strip()
+    try:
+        URLValidator(schemes=["https", "http"])(source_url)
+    except ValidationError:
+        raise DomainError(_("Give the source as a web address starting https://."), field="source_url") from None
+    if len(source_url) > 500:
+        raise DomainError(_("The source address is too long (500 characters at most)."), field="source_url")
+    source_title = data.source_title.strip()
+    if len(source_title) > 200:
+        raise DomainError(_("Keep the source title under 200 characters."), field="source_title")
+    return ClaimData(claim=claim, phrases=clean_phrases(data.phrases), correction=correction,
+                     source_url=source_url, source_title=source_title, condition=data.condition)  # fmt: skip
+
+
+def _audit_details(claim: MisinformationClaim) -> dict[str, Any]:
+    return {"claim": claim.claim, "phrases": list(claim.phrases), "active": claim.active,
+            "condition": claim.condition.slug if claim.condition is not None else None}  # fmt: skip
+
+
+# --- Changes ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_create(*, actor: User, data: ClaimData) -> MisinformationClaim:
+    _check_editor(actor)
+    clean = _clean(data)
+    claim = MisinformationClaim.objects.create(
+        condition=clean.condition, claim=clean.claim, phrases=clean.phrases, correction=clean.correction,
+        source_url=clean.source_url, source_title=clean.source_title, updated_by=actor,
+    )  # fmt: skip
+    record(action="moderation.claim_created", actor=actor, target=claim, details=_audit_details(claim))
+    return claim
+
+
+@transaction.atomic
+def claim_update(*, actor: User, claim: MisinformationClaim, data: ClaimData, active: bool) -> MisinformationClaim:
+    _check_editor(actor)
+    claim = MisinformationClaim.objects.select_for_update().get(pk=claim.pk)  # PostgreSQL: no outer join
+    before = _audit_details(claim)
+    clean = _clean(data)
+    claim.condition, claim.claim, claim.phrases = clean.condition, clean.claim, clean.phrases
+    claim.correction, claim.source_url, claim.source_title = clean.correction, clean.source_url, clean.source_title
+    claim.active, claim.updated_by = active, actor
+    claim.save()
+    after = _audit_details(claim)
+    changed = sorted(key for key in after if after[key] != before[key])
+    record(action="moderation.claim_updated", actor=actor, target=claim,
+           details={**{f"old_{key}": before[key] for key in changed}, **{f"new_{key}": after[key] for key in changed},
+                    "changed": changed})  # fmt: skip
+    return claim
+
+
+@transaction.atomic
+def claim_set_active(*, actor: User, claim: MisinformationClaim, active: bool) -> MisinformationClaim:
+    """Deactivate a claim (the detector stops reading it) or bring it back; the row stays for the record."""
+    _check_editor(actor)
+    claim = MisinformationClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.active != active:
+        claim.active, claim.updated_by = active, actor
+        claim.save(update_fields=["active", "updated_by", "updated_at"])
+        record(action="moderation.claim_activated" if active else "moderation.claim_deactivated", actor=actor,
+               target=claim, details={"claim": claim.claim})  # fmt: skip
+    return claim
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    created: int
+    existing: int
+    skipped: list[str]
+
+
+@transaction.atomic
+def load_claims(path: Path = DATA_FILE) -> LoadReport:
+    """Load the shipped starting list. Idempotent: a claim already there (same words, same condition) is left as
+    it is, so coordinators' edits and deactivations survive a reload. A claim whose condition is not loaded yet is
+    skipped and named in the report."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    conditions = {condition.slug: condition for condition in Condition.objects.all()}
+    created, existing, skipped = 0, 0, []
+    for entry in document["claims"]:
+        slug = entry.get("condition")
+        condition = conditions.get(slug) if slug else None
+        if slug and condition is None:
+            skipped.append(f"{entry['claim']} (condition {slug} is not loaded)")
+            continue
+        if MisinformationClaim.objects.filter(claim__iexact=entry["claim"], condition=condition).exists():
+            existing += 1
+            continue
+        clean = _clean(ClaimData(claim=entry["claim"], phrases=entry["phrases"], correction=entry["correction"],
+                                 source_url=entry["source_url"], source_title=entry.get("source_title", ""),
+                                 condition=condition))  # fmt: skip
+        claim = MisinformationClaim.objects.create(
+            condition=condition, claim=clean.claim, phrases=clean.phrases, correction=clean.correction,
+            source_url=clean.source_url, source_title=clean.source_title,
+        )  # fmt: skip
+        record(action="moderation.claim_created", actor=None, target=claim,
+               details={**_audit_details(claim), "source": "starting list"})  # fmt: skip
+        created += 1
+    return LoadReport(created=created, existing=existing, skipped=skipped)

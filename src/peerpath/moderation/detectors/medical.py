@@ -1,0 +1,114 @@
+"""Medical instructions: telling someone to start, stop or change a dose or a treatment (issue 6 point 8; the rule
+"no medical advice: share experience, not instructions").
+
+What counts is the addressee: "stop taking your metformin" and "you should come off beta blockers" are instructions;
+"I stopped taking it after talking to my GP" is experience, and "ask your GP before changing anything" is the advice
+the rule itself gives.
+"""
+
+from __future__ import annotations
+
+import re
+
+from peerpath.moderation.detectors._text import normalise, sentences
+from peerpath.moderation.models import Category
+from peerpath.moderation.screening import Context, Finding
+
+_TREATMENT = (
+    r"(?:meds|medication|medications|medicine|medicines|tablets?|pills?|dose|doses|dosage|insulin|metformin|"
+    r"statins?|steroids?|prednisolone|pred|inhalers?|beta[- ]?blockers?|propranolol|ivabradine|midodrine|"
+    r"fludrocortisone|antidepressants?|sertraline|citalopram|amitriptyline|pregabalin|gabapentin|duloxetine|"
+    r"opioids?|morphine|tramadol|co-codamol|codeine|warfarin|apixaban|blood thinners?|levothyroxine|thyroxine|"
+    r"methotrexate|biologics?|chemo|chemotherapy|treatment|injections?|jabs?|units|mg|ozempic|semaglutide|"
+    r"gliclazide|lantus|novorapid|tresiba|diuretics?|furosemide|ramipril|lisinopril|amlodipine|salbutamol|"
+    r"ventolin|oxygen|tacrolimus|immunosuppressants?|antibiotics?|painkillers?|paracetamol|ibuprofen|naproxen|"
+    r"lithium|quetiapine|mirtazapine|hrt|pump|patches|spironolactone|creon|rifaximin|lactulose)"
+)
+_CHANGE = (
+    r"(?:stop|stopping|quit|ditch|chuck|bump|drop|skip|halve|double|triple|increase|decrease|reduce|lower|raise|"
+    r"up|cut|cut down|"
+    r"cut out|taper|wean (?:yourself )?off|come off|get off|go off|start|try|switch|swap|change|take|use|inject|"
+    r"bin|throw away|forget|refuse|stop using|ignore)"
+)
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|double|half|twice|extra)"
+
+_INSTRUCTION = re.compile(
+    r"|".join(
+        [
+            # "you should come off beta blockers", "you need to double your insulin"
+            rf"\b(?:you|u) (?:should|must|need to|have to|ought to|could|can|want to|gotta|might want to) "
+            rf"(?:be |just |really |definitely |totally |honestly |seriously )?(?:{_CHANGE}|taking|injecting|using)"
+            rf"\b[^.!?\n]{{0,40}}\b{_TREATMENT}\b",
+            # "stop taking your metformin", "double your insulin", "come off your meds"
+            rf"\b{_CHANGE} (?:taking |using |injecting )?(?:your|ur|yr|the|those|them|all your)\b[^.!?\n]{{0,30}}"
+            rf"\b{_TREATMENT}\b",
+            # "take 3 of them", "take two tablets", "take 40mg"
+            rf"(?:^|[,;:]\s*|\b(?:just|then|so|and|try to|always) )(?:take|have|inject|use) {_NUMBER} ?"
+            rf"(?:of them|of those|tablets?|pills?|puffs?|units?|mg|doses?|extra|more|at once|a day)\b",
+            # "don't take your statins", "never take the pred", "do not bother with insulin"
+            rf"\b(?:don'?t|do not|never|no need to) (?:take|bother (?:taking|with)|use|inject|start|touch|listen to)\b"
+            rf"[^.!?\n]{{0,25}}\b(?:{_TREATMENT}|your (?:doctor|gp|consultant|nurse|team))\b",
+            # Sentence-initial imperatives: "Stop the statins.", "Just ditch the meds", "Up your dose"
+            rf"^(?:just |honestly |seriously |definitely |so |and )?{_CHANGE} (?:taking |using )?\b[^.!?\n]{{0,30}}"
+            rf"\b{_TREATMENT}\b",
+            # "Stop injecting it", "Use cinnamon instead of insulin"
+            r"^(?:just |so |and )?(?:stop|quit|come off) (?:taking|using|injecting) (?:it|them|those)\b",
+            rf"\b(?:use|take|try|have) [^.!?\n]{{1,30}} instead of (?:your |the |ur )?{_TREATMENT}\b",
+            r"\b(?:forget|ignore) (?:what|whatever) (?:your|the|ur) [\w ]{0,25}(?:says|said|tells you|told you)\b",
+            rf"\b(?:you|u) (?:don'?t|do not) need (?:the |your |those |to take |to use |any )[^.!?\n]{{0,20}}"
+            rf"\b{_TREATMENT}\b",
+            rf"\b(?:throw|bin|flush) (?:your|ur|the|those) [^.!?\n]{{0,20}}{_TREATMENT}\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+# Experience and the rule's own advice are not instructions.
+_SAFE = re.compile(
+    r"\b(?:ask|asking|check with|talk to|talking to|speak to|speak with|discuss (?:it )?with|see|call|ring) "
+    r"(?:your|a|the|my|our) (?:gp|doctor|consultant|nurse|pharmacist|team|specialist|diabetes team|clinic)\b"
+    r"|\b(?:without|before|until) (?:talking|speaking|checking|asking|you (?:talk|speak|check|ask)|"
+    r"your (?:gp|doctor))\b"
+    r"|\bmy (?:gp|doctor|consultant|nurse|pharmacist|team|specialist|diabetes nurse) "
+    r"(?:told|said|asked|suggested|advised|wanted|had) (?:me|us)\b"
+    r"|\bnever stop (?:taking )?[^.!?\n]{0,20}\b(?:suddenly|without)\b"
+    r"|^(?:what|when|how|which|where|why|do|does|did|has|have|is|are|anyone)\b[^.!]*\?$",
+    re.IGNORECASE,
+)
+_FIRST_PERSON_START = re.compile(r"^(?:i|i've|i'm|i'd|we|we've|my|mine)\b", re.IGNORECASE)
+# The clause before the match has its own subject: "I had to stop the statins", "my GP wants me to double it".
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:i|i've|i'd|i'll|i'm|we|we've|she|he|they|my \w+|his \w+|her \w+|someone|people|doctors|docs)\b"
+    r"[^,;:]*$",
+    re.IGNORECASE,
+)
+_YOU = re.compile(r"\b(?:you|u|your|ur)\b", re.IGNORECASE)
+
+HIGH, LOW = 0.85, 0.3
+
+
+class MedicalInstructionsDetector:
+    name: str = "medical_instructions"
+    category: str = Category.MEDICAL_INSTRUCTIONS
+
+    def detect(self, text: str, context: Context) -> list[Finding]:
+        findings: list[Finding] = []
+        for sentence in sentences(normalise(text)):
+            if sentence.lstrip().startswith(">"):
+                continue  # quoting someone is not telling anyone anything
+            match = _INSTRUCTION.search(sentence)
+            if match is None:
+                continue
+            evidence = match.group().strip(" ,;:")
+            safe = _SAFE.search(sentence) is not None
+            before = sentence[: match.start()]
+            own = _FIRST_PERSON_START.match(evidence) is not None or (
+                _OTHER_SUBJECT.search(before) is not None and _YOU.search(before) is None
+            )
+            confidence = LOW if safe or own else HIGH
+            findings.append(Finding(self.category, confidence, evidence[:200], self.name))
+            if confidence == HIGH:
+                break
+        return findings
+
+
+DETECTOR = MedicalInstructionsDetector()
