@@ -60,11 +60,13 @@ class ForumViewer:
     def why_not_post(self) -> str:
         if self.may_post:
             return ""
+        if self.space.archived_at is not None:
+            return "closed"
+        if not self.space_viewer.is_member:
+            return "not_member"
         if self.muted_until is not None:
             return "muted"
-        if self.space_viewer.is_member:
-            return "listener"
-        return "not_member"
+        return "listener"
 
 
 def _deny(user: Any, object_type: str, object_id: Any) -> Http404:

@@ -8,6 +8,7 @@ for an author with a running prescription, tells followers and keeps the search 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -90,6 +91,8 @@ def _check_may_post(viewer: ForumViewer) -> None:
         )
     if reason == "listener":
         raise PermissionDenied(_("Listeners read the forum but do not post."))
+    if reason == "closed":
+        raise PermissionDenied(_("This space has closed: its forum is read only."))
     if reason:
         raise PermissionDenied(_("Only members of this space can post here."))
 
@@ -100,6 +103,10 @@ def _digest(body: str) -> str:
 
 
 def _check_text(*, title: str | None, body: str, content_warning: str) -> None:
+    # PostgreSQL cannot store a NUL character: refuse it clearly rather than fail on saving (a 500).
+    for name, value in (("title", title or ""), ("body", body), ("content_warning", content_warning)):
+        if "\x00" in value:
+            raise DomainError(_("Remove the null character from the text: it cannot be saved."), field=name)
     if title is not None:
         if not title.strip():
             raise DomainError(_("Give the thread a title."), field="title")
@@ -133,7 +140,7 @@ def _check_limits(author: User, space: Space, body: str, *, new_thread: bool) ->
     if is_new:
         last = mine.order_by("-created_at").values_list("created_at", flat=True).first()
         if last is not None and moment - last < NEW_MEMBER_POST_GAP:
-            wait = int((NEW_MEMBER_POST_GAP - (moment - last)).total_seconds()) + 1
+            wait = math.ceil((NEW_MEMBER_POST_GAP - (moment - last)).total_seconds())
             raise Conflict(
                 _("New members wait 30 seconds between posts: try again in %(n)s seconds.") % {"n": wait},
                 status=429,
@@ -303,7 +310,10 @@ def _bump(thread: Thread) -> None:
 def post_publish(*, post: Post) -> Post:
     """A held post approved by a moderator is published, with everything publishing sets off (moderation calls
     this)."""
-    post = Post.objects.select_for_update().select_related("thread__space__listing", "author").get(pk=post.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the author.
+    post = (
+        Post.objects.select_for_update(of=("self",)).select_related("thread__space__listing", "author").get(pk=post.pk)
+    )
     if post.status == Post.Status.PUBLISHED:
         return post
     was = post.status

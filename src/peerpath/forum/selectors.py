@@ -1,0 +1,209 @@
+"""Reads of the forum that depend on who is asking: lists already filtered to what the viewer may see, so that a list
+and the gates in access.py cannot disagree (ARCHITECTURE.md §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+
+from peerpath.accounts.models import RoleAssignment
+from peerpath.forum.access import HOST_MODERATOR_ROLES, ForumViewer
+from peerpath.forum.models import Bookmark, Follow, ForumSettings, Notification, Post, PostRevision, Reaction, Thread
+from peerpath.moderation.models import FactNote
+from peerpath.spaces.models import Membership
+from peerpath.spaces.selectors import public_spaces, visible_spaces
+
+__all__ = [
+    "ReactionCount",
+    "bookmarks_of",
+    "follow_of",
+    "notifications_of",
+    "opening_visible",
+    "post_revisions",
+    "public_threads",
+    "readable_threads",
+    "thread_posts",
+    "threads_for",
+    "unread_count",
+]
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _visible_post(user: Any, *, moderator: bool, prefix: str = "") -> Q:
+    """Published and deleted posts (tombstones) for everyone; held and hidden ones for their author and moderators."""
+    if moderator:
+        return Q()
+    visible = Q(**{f"{prefix}status__in": Post.VISIBLE_STATUSES})
+    if _signed_in(user):
+        visible |= Q(**{f"{prefix}author": user})
+    return visible
+
+
+def _opening_shown(user: Any, *, moderator: bool) -> Q:
+    """A thread whose opening post waits for review (or was hidden) is not listed for others: its title was screened
+    with it."""
+    if moderator:
+        return Q()
+    opening = Post.objects.filter(thread=OuterRef("pk"), is_opening=True)
+    visible = Q(Exists(opening.filter(status__in=Post.VISIBLE_STATUSES)))
+    if _signed_in(user):
+        visible |= Q(author=user)
+    return visible
+
+
+def threads_for(viewer: ForumViewer, user: Any) -> QuerySet[Thread]:
+    """The threads of the viewer's space they may read, most recent activity first: every thread for members and
+    moderators (and everyone, in a public forum of a public space), else only threads made public."""
+    threads = Thread.objects.filter(space=viewer.space)
+    if not viewer.reads_everything:
+        if not viewer.space_public:
+            return Thread.objects.none()
+        threads = threads.filter(is_public=True)
+    return (
+        threads.filter(_opening_shown(user, moderator=viewer.is_moderator))
+        .select_related("author")
+        .order_by("-last_activity_at", "-pk")
+    )
+
+
+def opening_visible(viewer: ForumViewer, thread: Thread, user: Any) -> bool:
+    """Whether the person may see the thread at all beyond the gate: its opening post is visible to them."""
+    return Thread.objects.filter(pk=thread.pk).filter(_opening_shown(user, moderator=viewer.is_moderator)).exists()
+
+
+@dataclass(frozen=True)
+class ReactionCount:
+    kind: str
+    label: str
+    count: int
+    mine: bool
+
+
+def thread_posts(viewer: ForumViewer, thread: Thread, user: Any) -> list[Post]:
+    """The thread's posts the person may see, oldest first, each with `reaction_counts`, `bookmarked` and its quoted
+    post and fact notes loaded: a fixed number of queries however long the thread is."""
+    posts = list(
+        thread.posts.filter(_visible_post(user, moderator=viewer.is_moderator))
+        .select_related("author", "quoted__author")
+        .prefetch_related(Prefetch("fact_notes", queryset=FactNote.objects.select_related("author")))
+        .order_by("created_at", "pk")
+    )
+    ids = [post.pk for post in posts]
+    counts: dict[tuple[Any, str], int] = {
+        (row["post"], row["kind"]): row["n"]
+        for row in Reaction.objects.filter(post__in=ids).values("post", "kind").annotate(n=Count("pk"))
+    }
+    mine: set[tuple[Any, str]] = set()
+    bookmarked: set[Any] = set()
+    if _signed_in(user):
+        mine = set(Reaction.objects.filter(post__in=ids, user=user).values_list("post", "kind"))
+        bookmarked = set(Bookmark.objects.filter(post__in=ids, user=user).values_list("post", flat=True))
+    for post in posts:
+        post.reaction_counts = [  # type: ignore[attr-defined]
+            ReactionCount(
+                kind=kind, label=str(label), count=counts.get((post.pk, kind), 0), mine=(post.pk, kind) in mine
+            )
+            for kind, label in Reaction.Kind.choices
+        ]
+        post.bookmarked = post.pk in bookmarked  # type: ignore[attr-defined]
+        # A quote of a post the person may not see shows no link to it.
+        if post.quoted is not None and not (
+            viewer.is_moderator
+            or post.quoted.status in Post.VISIBLE_STATUSES
+            or (post.quoted.author_id is not None and post.quoted.author_id == getattr(user, "pk", None))
+        ):
+            post.quoted = None
+    return posts
+
+
+def post_revisions(post: Post) -> QuerySet[PostRevision]:
+    """A post's earlier versions, newest first (callers are behind the moderator check)."""
+    return post.revisions.select_related("edited_by").order_by("-created_at")
+
+
+def _moderated(user: Any, prefix: str = "") -> Q:
+    """Threads (or, with a prefix, rows reached through one) of spaces the person moderates: as the space's
+    organiser or moderator, or as a moderator, coordinator or admin of its host."""
+    host_orgs = RoleAssignment.objects.filter(user=user, role__in=HOST_MODERATOR_ROLES).values("organisation")
+    leading = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, role__in=Membership.LEADER_ROLES
+    ).values("space")
+    return Q(**{f"{prefix}space__organisation__in": host_orgs}) | Q(**{f"{prefix}space__in": leading})
+
+
+def public_threads() -> QuerySet[Thread]:
+    """Threads anyone may read: in a public forum or made public, in a space anyone may find, with a published (or
+    deleted) opening post. What the sitemap lists."""
+    public_forums = ForumSettings.objects.filter(public=True).values("space")
+    opening = Post.objects.filter(thread=OuterRef("pk"), is_opening=True, status__in=Post.VISIBLE_STATUSES)
+    return (
+        Thread.objects.filter(Q(space__in=public_forums) | Q(is_public=True), space__in=public_spaces())
+        .filter(Exists(opening))
+        .order_by("-last_activity_at", "-pk")
+    )
+
+
+def readable_threads(user: Any) -> QuerySet[Thread]:
+    """Every thread the person may read anywhere: the same rule as `access_thread` (members and moderators read
+    every thread of their spaces; everyone reads public ones), with opening posts they may see."""
+    if not _signed_in(user):
+        return public_threads()
+    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("space")
+    host_orgs = RoleAssignment.objects.filter(user=user, role__in=HOST_MODERATOR_ROLES).values("organisation")
+    opening = Post.objects.filter(thread=OuterRef("pk"), is_opening=True)
+    shown = Q(Exists(opening.filter(status__in=Post.VISIBLE_STATUSES))) | Q(author=user) | _moderated(user)
+    return (
+        Thread.objects.filter(
+            Q(pk__in=public_threads().values("pk")) | Q(space__in=mine) | Q(space__organisation__in=host_orgs)
+        )
+        .filter(shown, space__in=visible_spaces(user))
+        .order_by("-last_activity_at", "-pk")
+    )
+
+
+def bookmarks_of(user: Any) -> QuerySet[Bookmark]:
+    """The person's saved posts that they may still see, newest first."""
+    if not _signed_in(user):
+        return Bookmark.objects.none()
+    visible = Q(post__status__in=Post.VISIBLE_STATUSES) | Q(post__author=user) | _moderated(user, "post__thread__")
+    return (
+        Bookmark.objects.filter(user=user, post__thread__in=readable_threads(user).values("pk"))
+        .filter(visible)
+        .select_related("post__thread__space", "post__author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def notifications_of(user: Any) -> QuerySet[Notification]:
+    """The person's notifications: unread crisis alerts first (a moderator must see them at once), then newest
+    first."""
+    return (
+        Notification.objects.filter(user=user)
+        .select_related("thread__space")
+        .annotate(
+            urgent=Case(
+                When(kind=Notification.Kind.CRISIS, read_at__isnull=True, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("urgent", "-created_at", "-pk")
+    )
+
+
+def unread_count(user: Any) -> int:
+    if not _signed_in(user):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def follow_of(user: Any, thread: Thread) -> Follow | None:
+    """The person's own follow of a thread, if any."""
+    if not _signed_in(user):
+        return None
+    return Follow.objects.filter(user=user, thread=thread).first()

@@ -1,0 +1,158 @@
+"""The forum's services, as the pages and the API use them: posting, replies, edits, deletion, reactions, answers,
+bookmarks, follows, visibility, and participation counted against a prescription (issue 6 points 1, 2 and 5)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from peerpath.audit.models import AuditEvent
+from peerpath.core.errors import Conflict, DomainError, PermissionDenied
+from peerpath.core.time import now
+from peerpath.forum import services
+from peerpath.forum.models import Bookmark, Follow, Notification, Post, PostRevision, Reaction, SearchDocument, Thread
+from peerpath.forum.tests.helpers import forum_space, reply, thread
+from peerpath.moderation.models import Mute
+from peerpath.spaces import services as space_services
+from peerpath.spaces.models import Membership, Space
+from peerpath.spaces.tests.helpers import join
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def circle(world) -> Space:
+    return forum_space(world)
+
+
+@pytest.fixture
+def pacing(world, circle) -> Thread:
+    return thread(world.people["member"], circle)
+
+
+def test_a_member_starts_a_thread_that_is_published_audited_and_followed(world, circle):
+    member = world.people["member"]
+    outcome = services.thread_create(author=member, space=circle, title="  Sleep  ", body="What helps you sleep?")
+    assert outcome.published and not outcome.held and not outcome.is_crisis
+    created = outcome.post.thread
+    assert created.title == "Sleep"
+    assert Follow.objects.filter(user=member, thread=created).exists()
+    assert SearchDocument.objects.filter(post=outcome.post).exists()
+    assert AuditEvent.objects.filter(action="forum.thread_created").exists()
+
+
+def test_a_reply_counts_and_tells_followers(world, pacing):
+    coordinator = world.people["coordinator"]
+    post = reply(coordinator, pacing)
+    pacing.refresh_from_db()
+    assert pacing.reply_count == 1
+    assert Notification.objects.filter(user=world.people["member"], kind="reply", post=post).exists()
+    assert not Notification.objects.filter(user=coordinator, kind="reply").exists()
+
+
+@pytest.mark.parametrize("state", ["listener", "muted", "removed"])
+def test_people_without_a_voice_cannot_post(world, circle, pacing, state):
+    carer, coordinator = world.people["carer"], world.people["coordinator"]
+    membership = join(carer, circle, organiser=coordinator)
+    if state == "listener":
+        space_services.membership_set_role(actor=coordinator, membership=membership, role=Membership.Role.LISTENER)
+    elif state == "muted":
+        Mute.objects.create(space=circle, user=carer, until=now() + timedelta(hours=2), reason="Cool off", by=None)
+    else:
+        space_services.membership_remove(actor=coordinator, membership=membership, reason="Rules")
+    with pytest.raises(PermissionDenied):
+        services.post_reply(author=carer, thread=pacing, body="Hello there")
+    with pytest.raises(PermissionDenied):
+        services.thread_create(author=carer, space=circle, title="Hi", body="Hello there")
+
+
+def test_a_mute_that_ended_lets_the_member_post_again(world, circle, pacing):
+    carer = world.people["carer"]
+    join(carer, circle)
+    Mute.objects.create(space=circle, user=carer, until=now() - timedelta(minutes=1), reason="Over", by=None)
+    assert services.post_reply(author=carer, thread=pacing, body="I am back").published
+
+
+def test_an_edit_keeps_the_old_version_for_moderators(world, pacing):
+    opening = pacing.posts.get(is_opening=True)
+    services.post_edit(author=world.people["member"], post=opening, body="New words", title="New title")
+    revision = PostRevision.objects.get(post=opening)
+    assert revision.body == "How do you pace?" and revision.title == "Pacing on work days"
+    opening.refresh_from_db()
+    assert opening.edited_at is not None
+    with pytest.raises(PermissionDenied):
+        services.post_edit(author=world.people["coordinator"], post=opening, body="Not mine")
+
+
+def test_deleting_leaves_a_tombstone_and_unmarks_the_answer(world, pacing):
+    answer = reply(world.people["coordinator"], pacing)
+    services.answer_mark(actor=world.people["member"], thread=pacing, post=answer)
+    services.post_delete(author=world.people["coordinator"], post=answer)
+    answer.refresh_from_db()
+    pacing.refresh_from_db()
+    assert answer.status == Post.Status.DELETED and answer.body == ""
+    assert pacing.answer_id is None
+    assert not SearchDocument.objects.filter(post=answer).exists()
+
+
+def test_reactions_are_once_per_kind_and_not_helpful_on_your_own_post(world, pacing):
+    post = reply(world.people["coordinator"], pacing)
+    member = world.people["member"]
+    services.reaction_set(user=member, post=post, kind="helpful", on=True)
+    services.reaction_set(user=member, post=post, kind="helpful", on=True)
+    assert Reaction.objects.filter(post=post).count() == 1
+    with pytest.raises(Conflict):
+        services.reaction_set(user=world.people["coordinator"], post=post, kind="helpful", on=True)
+    with pytest.raises(DomainError):
+        services.reaction_set(user=member, post=post, kind="angry", on=True)
+
+
+def test_only_the_threads_author_or_a_moderator_marks_the_answer(world, circle, pacing):
+    carer = world.people["carer"]
+    join(carer, circle)
+    answer = reply(world.people["coordinator"], pacing)
+    with pytest.raises(PermissionDenied):
+        services.answer_mark(actor=carer, thread=pacing, post=answer)
+    services.answer_mark(actor=world.people["member"], thread=pacing, post=answer)
+    assert Notification.objects.filter(user=world.people["coordinator"], kind="answered").exists()
+    with pytest.raises(DomainError):
+        services.answer_mark(actor=world.people["member"], thread=pacing, post=pacing.posts.get(is_opening=True))
+
+
+def test_bookmarks_and_follows_switch_on_and_off(world, pacing):
+    member = world.people["member"]
+    post = pacing.posts.get(is_opening=True)
+    services.bookmark_set(user=member, post=post, on=True)
+    services.bookmark_set(user=member, post=post, on=True)
+    assert Bookmark.objects.filter(user=member).count() == 1
+    services.bookmark_set(user=member, post=post, on=False)
+    assert not Bookmark.objects.exists()
+    assert services.follow_set(user=member, thread=pacing, channel="email").channel == "email"
+    assert services.follow_set(user=member, thread=pacing, channel=None) is None
+    with pytest.raises(DomainError):
+        services.follow_set(user=member, thread=pacing, channel="pigeon")
+
+
+def test_only_moderators_change_visibility(world, circle, pacing):
+    with pytest.raises(PermissionDenied):
+        services.forum_settings_update(actor=world.people["member"], space=circle, public=True)
+    with pytest.raises(PermissionDenied):
+        services.thread_set_public(actor=world.people["member"], thread=pacing, public=True)
+    services.thread_set_public(actor=world.people["moderator"], thread=pacing, public=True)
+    assert SearchDocument.objects.get(post__thread=pacing).is_public
+
+
+def test_a_forum_post_counts_as_an_online_conversation_for_the_clinician(world):
+    from peerpath.prescriptions.adherence import clinician_view
+    from peerpath.prescriptions.tests.helpers import accepted
+
+    a_space = forum_space(world)
+    prescription = accepted(world, listing=a_space.listing)
+    before = clinician_view(prescription, now().date())
+    assert before.adherence is not None
+    thread(world.people["member"], a_space, title="My first week", body="Hello everyone, I am new here.")
+    after = clinician_view(prescription, now().date())
+    assert after.adherence is not None
+    assert after.adherence.total_count == before.adherence.total_count + 1
+    assert after.adherence.met == before.adherence.met + 1
