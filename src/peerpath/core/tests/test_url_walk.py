@@ -34,8 +34,23 @@ PUBLIC_NAMES = {
     # Groups hosted on PeerPath are public while their listing is vetted, like the directory (issue 5).
     "space_list",
     "space_detail",
+    # A forum, or chosen threads, may be readable by anyone so answers reach people searching (issue 6 point 2);
+    # the pages themselves show members-only threads to members only.
+    "forum_index",
+    "thread_detail",
+    "sitemap",
+    # Public search reads public threads only; the knowledge pages list answered public threads (issue 6 points 3-4).
+    "forum_search",
+    "knowledge_index",
+    "knowledge",
 }
-PUBLIC_API_PATHS = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/listings", "/api/v1/conditions"}
+PUBLIC_API_PATHS = {
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+    "/api/v1/listings",
+    "/api/v1/conditions",
+    "/api/v1/forum/search",
+}
 PUBLIC_API_PREFIXES = ("/api/v1/hsds/", "/api/v1/listings/")
 REFUSALS = {401, 403, 404, 405}
 

@@ -25,6 +25,7 @@ from peerpath.accounts.models import Organisation, User
 from peerpath.accounts.roles import STAFF_ROLES, Role
 from peerpath.directory.demo import load_directory_demo
 from peerpath.directory.selectors import public_listings
+from peerpath.forum.demo import demo_forum_guide, load_forum_demo
 from peerpath.prescriptions.demo import load_prescriptions_demo, waiting_invitation_code
 from peerpath.spaces.demo import demo_space_guide, load_spaces_demo
 
@@ -124,6 +125,7 @@ def load_demo() -> None:
     load_directory_demo(organisations=organisations, people=people)
     load_prescriptions_demo(organisation=organisations["home"], people=people)
     load_spaces_demo(organisations=organisations, people=people)
+    load_forum_demo(people=people)
 
 
 class Command(BaseCommand):
@@ -203,10 +205,10 @@ class Command(BaseCommand):
             write("")
             write(self.style.MIGRATE_HEADING("A peer-support prescription is waiting for the demo patient"))
             write(f"  Sign in as member@{DEMO_DOMAIN}, open http://127.0.0.1:8000/invitations/ and type {code}")
-        guide = demo_space_guide("http://127.0.0.1:8000")
+        guide = demo_space_guide("http://127.0.0.1:8000") + demo_forum_guide("http://127.0.0.1:8000")
         if guide:
             write("")
-            write(self.style.MIGRATE_HEADING("Groups hosted on PeerPath"))
+            write(self.style.MIGRATE_HEADING("Groups hosted on PeerPath, their forums and moderation"))
             for line in guide:
                 write(line)
         write("")

@@ -3,6 +3,7 @@
     every tick          spaces.send_due_reminders   meeting reminders (day before, hour before)
     daily, from --at    prescriptions.daily_sweep   prescription reminders and lapses
                         spaces.materialise_meetings keep every schedule's meetings materialised ahead
+                        forum.follow_digest         the e-mail digest of replies in followed threads
     weekly, Monday      prescriptions.weekly_digest the clinicians' follow-ups
                         spaces.weekly_summary       the organisers' summary
 
@@ -27,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django_tasks.base import Task
 
+from peerpath.forum.tasks import follow_digest
 from peerpath.prescriptions.tasks import daily_sweep, weekly_digest
 from peerpath.spaces.tasks import materialise_meetings, send_due_reminders, weekly_summary
 
@@ -104,6 +106,7 @@ class Scheduler:
         return [
             ("daily_sweep", daily_sweep, today.isoformat(), today),
             ("materialise_meetings", materialise_meetings, today.isoformat(), today),
+            ("follow_digest", follow_digest, today.isoformat(), today),
             ("weekly_digest", weekly_digest, this_week, monday),
             ("weekly_summary", weekly_summary, this_week, monday),
         ]
