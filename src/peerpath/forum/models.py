@@ -82,6 +82,9 @@ class Post(BaseModel):
     deleted_at = models.DateTimeField(null=True, blank=True)
     # For "an identical post within 5 minutes is refused": sha256 of the normalised body.
     body_digest = models.CharField(max_length=64, db_index=True)
+    # A new thread title written in an edit that screening held: the thread keeps its old title until a moderator
+    # publishes the edit, so an unreviewed title is never shown.
+    pending_title = models.CharField(max_length=MAX_TITLE_LENGTH, blank=True)
 
     class Meta:
         ordering = ["created_at"]

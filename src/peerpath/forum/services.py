@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from peerpath.accounts.models import User
@@ -129,6 +128,9 @@ def _check_text(*, title: str | None, body: str, content_warning: str) -> None:
 def _check_limits(author: User, space: Space, body: str, *, new_thread: bool) -> None:
     """Discourse's defaults: new members wait 30 s between posts and start at most 3 threads on their first day;
     everyone starts at most 20 threads a day; an identical post within 5 minutes is refused."""
+    # One author's posts are checked one at a time (the author's row locked until the caller's transaction ends),
+    # so a double submit cannot slip two posts past a limit.
+    list(User.objects.select_for_update().filter(pk=author.pk).values_list("pk", flat=True))
     moment = now()
     mine = Post.objects.filter(author=author).exclude(status=Post.Status.DELETED)
     if mine.filter(body_digest=_digest(body), created_at__gte=moment - DUPLICATE_WINDOW).exists():
@@ -212,6 +214,9 @@ def _tell_followers(post: Post) -> None:
     followers = Follow.objects.filter(thread=post.thread).select_related("user")
     if post.author is not None:
         followers = followers.exclude(user=post.author)
+    # A reply published again (held, edited, approved) is news only the first time.
+    told = Notification.objects.filter(post=post, kind=Notification.Kind.REPLY).values("user_id")
+    followers = followers.exclude(user_id__in=told)
     Notification.objects.bulk_create(
         [
             Notification(user=follow.user, kind=Notification.Kind.REPLY, thread=post.thread, post=post)
@@ -297,13 +302,19 @@ def post_reply(
     record(action="forum.post_created", actor=author, organisation=space.organisation, target=post,
            details={"status": post.status})  # fmt: skip
     if post.status == Post.Status.PUBLISHED:
-        _bump(thread)
+        _recount(thread, active=True)
         _publish_effects(post)
     return _outcome(post, result)
 
 
-def _bump(thread: Thread) -> None:
-    Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now())
+def _recount(thread: Thread, *, active: bool) -> None:
+    """The thread's reply count is the replies others can read, counted again after every change of a reply's
+    status (so a hidden reply stops counting and an approved one counts once); `active` also moves the thread up."""
+    replies = Post.objects.filter(thread_id=thread.pk, is_opening=False, status=Post.Status.PUBLISHED).count()
+    fields: dict[str, Any] = {"reply_count": replies}
+    if active:
+        fields["last_activity_at"] = now()
+    Thread.objects.filter(pk=thread.pk).update(**fields)
 
 
 @transaction.atomic
@@ -316,11 +327,16 @@ def post_publish(*, post: Post) -> Post:
     )
     if post.status == Post.Status.PUBLISHED:
         return post
-    was = post.status
     post.status, post.moderator_note = Post.Status.PUBLISHED, ""
-    post.save(update_fields=["status", "moderator_note", "updated_at"])
-    if not post.is_opening and was == Post.Status.HELD:
-        _bump(post.thread)
+    pending_title, post.pending_title = post.pending_title, ""
+    post.save(update_fields=["status", "moderator_note", "pending_title", "updated_at"])
+    if pending_title and post.is_opening:
+        thread = post.thread
+        thread.title = pending_title
+        thread.save(update_fields=["title", "updated_at"])
+        indexing.index_thread(thread)
+    if not post.is_opening:
+        _recount(post.thread, active=True)
     _publish_effects(post)
     return post
 
@@ -333,6 +349,8 @@ def post_unpublish(*, post: Post, status: str, note: str = "") -> Post:
     post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
     post.status, post.moderator_note = status, note[:500]
     post.save(update_fields=["status", "moderator_note", "updated_at"])
+    if not post.is_opening:
+        _recount(post.thread, active=False)
     if post.thread.answer_id == post.pk:
         Thread.objects.filter(pk=post.thread_id).update(answer=None)
         post.thread.answer = None
@@ -369,11 +387,18 @@ def post_edit(*, author: User, post: Post, body: str, title: str | None = None, 
     was = post.status
     if was == Post.Status.PUBLISHED and result.held:
         post.status = Post.Status.HELD
-    post.save()
-    if title is not None and title != thread.title:
-        thread.title = title
+    new_title = title if (title is not None and title != thread.title) else ""
+    held = post.status == Post.Status.HELD
+    # A held edit's title waits with it for a moderator (post_publish applies it); a published one shows at once.
+    post.pending_title = new_title if held else ""
+    post.save(update_fields=["body", "body_html", "body_digest", "content_warning", "edited_at", "status",
+                             "pending_title", "updated_at"])  # fmt: skip
+    if new_title and not held:
+        thread.title = new_title
         thread.save(update_fields=["title", "updated_at"])
         indexing.index_thread(thread)
+    if not post.is_opening and was != post.status:
+        _recount(thread, active=False)
     moderation.screening_record(post=post, result=result, hold_first=False, edited_from=was)
     record(action="forum.post_edited", actor=author, organisation=space.organisation, target=post,
            details={"status": post.status})  # fmt: skip
@@ -393,6 +418,8 @@ def post_delete(*, author: User, post: Post) -> Post:
     post.body, post.body_html, post.content_warning = "", "", ""
     post.save(update_fields=["status", "deleted_at", "body", "body_html", "content_warning", "updated_at"])
     thread = post.thread
+    if not post.is_opening:
+        _recount(thread, active=False)
     if thread.answer_id == post.pk:
         Thread.objects.filter(pk=thread.pk).update(answer=None)
         thread.answer = None
@@ -427,9 +454,11 @@ def reaction_set(*, user: User, post: Post, kind: str, on: bool) -> Post:
             with transaction.atomic():
                 Reaction.objects.create(post=post, user=user, kind=kind)
         except IntegrityError:
-            pass
-    else:
-        Reaction.objects.filter(post=post, user=user, kind=kind).delete()
+            return post  # already there: nothing changed
+    elif not Reaction.objects.filter(post=post, user=user, kind=kind).delete()[0]:
+        return post
+    record(action="forum.reaction_added" if on else "forum.reaction_removed", actor=user,
+           organisation=post.thread.space.organisation, target=post, details={"kind": kind})  # fmt: skip
     return post
 
 
@@ -454,29 +483,42 @@ def answer_mark(*, actor: User, thread: Thread, post: Post | None) -> Thread:
 
 @transaction.atomic
 def bookmark_set(*, user: User, post: Post, on: bool) -> None:
+    """Save for later (seed 002), or stop saving; the gate has already let the person read the post."""
     if on:
-        Bookmark.objects.get_or_create(user=user, post=post)
+        _bookmark, changed = Bookmark.objects.get_or_create(user=user, post=post)
     else:
-        Bookmark.objects.filter(user=user, post=post).delete()
+        changed = bool(Bookmark.objects.filter(user=user, post=post).delete()[0])
+    if changed:
+        record(action="forum.bookmark_added" if on else "forum.bookmark_removed", actor=user,
+               organisation=post.thread.space.organisation, target=post)  # fmt: skip
 
 
 @transaction.atomic
 def follow_set(*, user: User, thread: Thread, channel: str | None) -> Follow | None:
     """Follow on the site, or also by a daily e-mail digest; None stops following."""
+    organisation = thread.space.organisation
     if channel is None:
-        Follow.objects.filter(user=user, thread=thread).delete()
+        if Follow.objects.filter(user=user, thread=thread).delete()[0]:
+            record(action="forum.unfollowed", actor=user, organisation=organisation, target=thread)
         return None
     if channel not in Follow.Channel.values:
         raise DomainError(_("Choose how to be told."), field="channel")
     follow, _created = Follow.objects.update_or_create(user=user, thread=thread, defaults={"channel": channel})
+    record(action="forum.followed", actor=user, organisation=organisation, target=thread,
+           details={"channel": channel})  # fmt: skip
     return follow
 
 
+@transaction.atomic
 def notifications_read(*, user: User, ids: list[Any] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=now())
+    count = unread.update(read_at=now())
+    if count:
+        record(action="forum.notifications_read", actor=user, object_type="forum.notification",
+               details={"count": count})  # fmt: skip
+    return count
 
 
 # --- Visibility ------------------------------------------------------------------------------------------------

@@ -401,6 +401,16 @@ def test_a_reply_quotes_a_post(client, world, circle, pacing):
     assert f'href="{_thread(pacing)}#post-{quoted.pk}"' in _text(client.get(_thread(pacing)))
 
 
+def test_quoting_a_post_behind_a_content_warning_keeps_the_warning(client, world, circle, pacing):
+    hidden = services.post_reply(
+        author=world.people["coordinator"], thread=pacing, body="The worst night of the flare.",
+        content_warning="A hospital stay",
+    ).post  # fmt: skip
+    client.force_login(world.people["member"])
+    form = _text(client.get(_post(hidden, "quote")))
+    assert 'value="A hospital stay"' in form
+
+
 def test_quoting_a_post_of_another_thread_is_refused(client, world, circle, pacing):
     other = thread(world.people["coordinator"], circle, title="Other", body="Other body here")
     client.force_login(world.people["member"])

@@ -156,3 +156,91 @@ def test_a_forum_post_counts_as_an_online_conversation_for_the_clinician(world):
     assert after.adherence is not None
     assert after.adherence.total_count == before.adherence.total_count + 1
     assert after.adherence.met == before.adherence.met + 1
+
+
+HELD_TEXT = "Stop taking your insulin for a week, it cleared my numbers right up."  # medical instructions: held
+
+
+def _approve(world, post: Post) -> None:
+    from peerpath.moderation import actions
+    from peerpath.moderation.models import QueueItem
+
+    item = QueueItem.objects.get(post=post, status=QueueItem.Status.OPEN)
+    actions.item_approve(actor=world.people["coordinator"], item=item)
+
+
+def test_a_hidden_reply_stops_counting_and_an_approved_one_counts_once(world, circle, pacing):
+    coordinator, carer = world.people["coordinator"], world.people["carer"]
+    shown = reply(coordinator, pacing)
+    join(carer, circle, organiser=coordinator)
+    Membership.objects.filter(user=carer).update(joined_at=now() - timedelta(days=2))
+    held = services.post_reply(author=carer, thread=pacing, body=HELD_TEXT).post
+    assert held.status == Post.Status.HELD
+    pacing.refresh_from_db()
+    assert pacing.reply_count == 1  # the held reply is not counted yet
+
+    _approve(world, held)
+    pacing.refresh_from_db()
+    assert pacing.reply_count == 2
+
+    services.post_unpublish(post=shown, status=Post.Status.HIDDEN, note="Off topic")
+    pacing.refresh_from_db()
+    assert pacing.reply_count == 1
+    # Published again (a moderator restores it): counted once, not twice.
+    services.post_publish(post=shown)
+    services.post_publish(post=shown)
+    pacing.refresh_from_db()
+    assert pacing.reply_count == 2
+
+
+def test_followers_are_told_of_a_reply_once_even_when_it_is_published_again(world, pacing):
+    post = reply(world.people["coordinator"], pacing)
+    services.post_unpublish(post=post, status=Post.Status.HELD, note="Please check the link")
+    services.post_publish(post=post)
+    told = Notification.objects.filter(user=world.people["member"], kind="reply", post=post)
+    assert told.count() == 1
+
+
+def test_a_held_edit_keeps_the_old_title_until_a_moderator_publishes_it(world, pacing):
+    member = world.people["member"]
+    opening = pacing.posts.get(is_opening=True)
+    outcome = services.post_edit(author=member, post=opening, title="Insulin: stop it for a week", body=HELD_TEXT)
+    assert outcome.held
+    pacing.refresh_from_db()
+    assert pacing.title == "Pacing on work days"  # nobody reads the unreviewed title
+    assert not SearchDocument.objects.filter(thread=pacing, title__icontains="insulin").exists()
+    opening.refresh_from_db()
+    assert opening.pending_title == "Insulin: stop it for a week"
+
+    _approve(world, opening)
+    pacing.refresh_from_db()
+    opening.refresh_from_db()
+    assert pacing.title == "Insulin: stop it for a week"
+    assert opening.pending_title == ""
+
+
+def test_a_published_edit_changes_the_title_at_once(world, pacing):
+    opening = pacing.posts.get(is_opening=True)
+    services.post_edit(author=world.people["member"], post=opening, title="Pacing on long days", body="How?")
+    pacing.refresh_from_db()
+    assert pacing.title == "Pacing on long days"
+
+
+def test_reactions_bookmarks_follows_and_reading_notifications_are_audited(world, pacing):
+    carer = world.people["coordinator"]
+    post = reply(world.people["member"], pacing, "Rest before you need it.")
+    services.reaction_set(user=carer, post=post, kind=Reaction.Kind.HELPFUL, on=True)
+    services.reaction_set(user=carer, post=post, kind=Reaction.Kind.HELPFUL, on=True)  # no change, no event
+    services.reaction_set(user=carer, post=post, kind=Reaction.Kind.HELPFUL, on=False)
+    services.bookmark_set(user=carer, post=post, on=True)
+    services.bookmark_set(user=carer, post=post, on=False)
+    services.follow_set(user=carer, thread=pacing, channel="email")
+    services.follow_set(user=carer, thread=pacing, channel=None)
+    member = world.people["member"]
+    reply(carer, pacing, "Thank you, that helps.")
+    assert services.notifications_read(user=member) >= 1
+    actions = list(AuditEvent.objects.filter(actor=carer, action__startswith="forum.").values_list("action", flat=True))
+    assert actions.count("forum.reaction_added") == 1
+    assert {"forum.reaction_removed", "forum.bookmark_added", "forum.bookmark_removed", "forum.followed",
+            "forum.unfollowed"} <= set(actions)  # fmt: skip
+    assert AuditEvent.objects.filter(actor=member, action="forum.notifications_read").exists()

@@ -333,7 +333,9 @@ def _own_post(request: AuthenticatedHttpRequest, post_id: str) -> tuple[ForumVie
 def post_edit(request: AuthenticatedHttpRequest, post_id: str) -> HttpResponse:
     viewer, post = _own_post(request, post_id)
     thread = post.thread
-    initial = {"title": thread.title, "body": post.body, "content_warning": post.content_warning}
+    # A title waiting with a held edit is what the author last wrote: they go on from it.
+    title = post.pending_title or thread.title
+    initial = {"title": title, "body": post.body, "content_warning": post.content_warning}
     form = PostEditForm(_posted(request), initial=initial, opening=post.is_opening)
     status = 200
     if post.is_deleted:
@@ -447,7 +449,13 @@ def post_quote(request: AuthenticatedHttpRequest, post_id: str) -> HttpResponse:
             back=_thread_url(thread),
         )  # fmt: skip
     handle = post.author.handle if post.author is not None else _("A former member")
-    form = ReplyForm(initial={"body": rendering.quote_of(handle, post.body), "quoted": post.pk})
+    # A quoted passage keeps the writer's content warning, so quoting cannot show what they chose to hide.
+    initial = {
+        "body": rendering.quote_of(handle, post.body),
+        "quoted": post.pk,
+        "content_warning": post.content_warning,
+    }
+    form = ReplyForm(initial=initial)
     context = {
         "viewer": viewer,
         "space": viewer.space,

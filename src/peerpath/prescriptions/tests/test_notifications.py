@@ -241,11 +241,18 @@ def test_run_scheduler_once_queues_the_sweep_and_the_digest_which_send_the_remin
 
 def test_run_scheduler_waits_for_the_time_of_day(world):
     prescription = accepted(world)
+    moment = at(first_period_end(prescription) - timedelta(days=2), hour=6)
     out = StringIO()
-    with time_machine.travel(at(first_period_end(prescription) - timedelta(days=2), hour=6), tick=False):
+    with time_machine.travel(moment, tick=False):
         call_command("run_scheduler", "--once", "--at", "08:00", stdout=out)
-    assert out.getvalue() == ""
+    # The day's work waits for 08:00; past Monday, the week's work is already due whatever the hour.
+    assert moment.date().isoformat() not in out.getvalue()
     assert reminders() == []
+    next_monday = moment.date() + timedelta(days=7 - moment.weekday())
+    out = StringIO()
+    with time_machine.travel(at(next_monday, hour=6), tick=False):
+        call_command("run_scheduler", "--once", "--at", "08:00", stdout=out)
+    assert out.getvalue() == ""  # on a Monday before 08:00, neither the day's nor the week's work
 
 
 def test_run_scheduler_queues_each_task_once_per_day_on_the_database_queue(world, settings):
