@@ -208,6 +208,18 @@ def _record_participation(post: Post) -> None:
         )
 
 
+def _retract_participation(post: Post, *, actor: User | None) -> None:
+    """A post hidden by a moderator or deleted by its author no longer counts towards a prescription, as an
+    unticked attendance does not (HAZ-014); publishing it again records it again, at its first time."""
+    from peerpath.prescriptions.models import Participation, Patient
+    from peerpath.prescriptions.services import participation_retract
+
+    source_ref = f"post:{post.pk}"
+    source = Participation.Source.FORUM_POST
+    for patient in Patient.objects.filter(participations__source=source, participations__source_ref=source_ref):
+        participation_retract(patient=patient, source=source, source_ref=source_ref, actor=actor)
+
+
 def _tell_followers(post: Post) -> None:
     if post.is_opening:
         return
@@ -351,6 +363,7 @@ def post_unpublish(*, post: Post, status: str, note: str = "") -> Post:
     post.save(update_fields=["status", "moderator_note", "updated_at"])
     if not post.is_opening:
         _recount(post.thread, active=False)
+    _retract_participation(post, actor=None)
     if post.thread.answer_id == post.pk:
         Thread.objects.filter(pk=post.thread_id).update(answer=None)
         post.thread.answer = None
@@ -420,6 +433,7 @@ def post_delete(*, author: User, post: Post) -> Post:
     thread = post.thread
     if not post.is_opening:
         _recount(thread, active=False)
+    _retract_participation(post, actor=author)
     if thread.answer_id == post.pk:
         Thread.objects.filter(pk=thread.pk).update(answer=None)
         thread.answer = None

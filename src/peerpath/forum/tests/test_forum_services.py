@@ -158,6 +158,31 @@ def test_a_forum_post_counts_as_an_online_conversation_for_the_clinician(world):
     assert after.adherence.met == before.adherence.met + 1
 
 
+def test_a_hidden_or_deleted_post_stops_counting_for_the_clinician_and_a_restored_one_counts_again(world):
+    from peerpath.prescriptions.adherence import clinician_view
+    from peerpath.prescriptions.models import Participation
+    from peerpath.prescriptions.tests.helpers import accepted
+
+    a_space = forum_space(world)
+    prescription = accepted(world, listing=a_space.listing)
+    before = clinician_view(prescription, now().date()).adherence
+    assert before is not None
+    opening = thread(world.people["member"], a_space, title="My first week", body="Hello, I am new.")
+    first = opening.posts.get(is_opening=True)
+    second = reply(world.people["member"], opening, "And a second thought.")
+    assert Participation.objects.filter(source_ref__in=[f"post:{first.pk}", f"post:{second.pk}"]).count() == 2
+
+    services.post_unpublish(post=first, status=Post.Status.HIDDEN, note="Please keep to the rules")
+    services.post_delete(author=world.people["member"], post=second)
+    assert not Participation.objects.filter(source="forum_post", patient=prescription.patient).exists()
+    after = clinician_view(prescription, now().date()).adherence
+    assert after is not None and after.total_count == before.total_count
+    assert AuditEvent.objects.filter(action="participation.retracted").count() == 2
+
+    services.post_publish(post=first)  # a moderator restores it: it counts again
+    assert Participation.objects.filter(source_ref=f"post:{first.pk}").count() == 1
+
+
 HELD_TEXT = "Stop taking your insulin for a week, it cleared my numbers right up."  # medical instructions: held
 
 

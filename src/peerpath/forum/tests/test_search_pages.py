@@ -158,3 +158,13 @@ def test_search_page_query_budget(client, world, forums, django_assert_max_num_q
     client.force_login(world.people["member"])
     with django_assert_max_num_queries(18):
         client.get(search_url(q="pacing", condition="pots", answered="1"))
+
+
+def test_every_page_links_to_the_answers_search_and_staff_to_their_moderation(client, world):
+    home = client.get("/").content.decode()
+    assert 'href="/search/"' in home
+    client.force_login(world.people["coordinator"])
+    page = client.get("/").content.decode()
+    assert f'href="/organisations/{world.home.pk}/moderation/"' in page
+    client.force_login(world.people["clinician"])
+    assert 'href="/moderation/escalated/"' in client.get("/").content.decode()
