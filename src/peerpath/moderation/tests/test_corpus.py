@@ -7,7 +7,23 @@ on the first 330, and before any retuning the detectors caught 1 of their 10 cri
 instructions, 2 of 4 promotions (with 1 false alarm) and all 4 misinformation and 4 personal-data posts. Real posts
 will score lower than this table; widen the corpus with missed real posts (anonymised) as moderators find them.
 
-Run with -s to see the table; it is also in every assertion's message. Crisis recall must stay at 0.95 or above:
+The crisis detector has a second set, tests/corpus/crisis_heldout.jsonl: 77 crisis posts (full and contracted forms,
+no capitals, typos, "kms", passive hopelessness, plans, goodbyes, self-harm urges, UK and US English, long posts with
+the crisis sentence in the middle) and 78 hard negatives (support for others, a relative, the past, denial, "the pain
+is killing me", "dying to know", training, news). It was written after a review found plainly worded crisis posts
+missed ("I am thinking about suicide", "I do not want to be here any more"), and before the detector was changed.
+The detector as it was then caught 27 of the 77 crisis posts (recall 0.351) with 9 false alarms (precision 0.750),
+while scoring 1.000 and 1.000 on posts.jsonl: the gap between the two is how far in-sample figures flatter. The
+detector was then rewritten (contracted forms matched, general first-person patterns for thinking about, planning
+or researching suicide, not wanting to be here, stopping existing, self-harm urges, who a clause is about) and scores
+76 of 77 (recall 0.987) with no false alarm on the held-out set, and still 1.000 and 1.000 on posts.jsonl; the miss
+is "It's my birthday and I don't want to see another one.". Once tuned against (with two ad-hoc probes of 30 further
+sentences each, also tuned against), the held-out set is no longer held out: those after-figures are in-sample too,
+and wording none of these sets has will still be missed. Real crisis posts the
+detector misses must be added (anonymised) to crisis_heldout.jsonl as moderators find them, and the figures read as
+an upper bound until a fresh set written without looking at the patterns has been scored.
+
+Run with -s to see the tables; they are also in every assertion's message. Crisis recall must stay at 0.95 or above:
 a crisis post nobody sees is the worst hazard in the log. The other floors are what the detectors meet today, kept
 honest so that a change that makes them worse fails.
 """
@@ -25,6 +41,7 @@ from peerpath.moderation.models import Category
 from peerpath.moderation.screening import DECIDING_CONFIDENCE, ClaimRule, Context, screen
 
 CORPUS = Path(__file__).parent / "corpus" / "posts.jsonl"
+CRISIS_HELDOUT = Path(__file__).parent / "corpus" / "crisis_heldout.jsonl"
 
 FLOORS: dict[str, tuple[float, float]] = {  # category: (precision, recall)
     Category.CRISIS: (0.9, 0.95),
@@ -58,8 +75,8 @@ def corpus_context() -> Context:
     return Context(conditions=conditions, claims=claims, author_handle="hopeful-heron")
 
 
-def load_corpus() -> list[dict]:
-    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_corpus(path: Path = CORPUS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @dataclass
@@ -79,11 +96,13 @@ class Score:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
-def evaluate() -> tuple[dict[str, Score], list[str]]:
+def evaluate(
+    path: Path = CORPUS, categories: tuple[str, ...] = tuple(Category.values)
+) -> tuple[dict[str, Score], list[str]]:
     context = corpus_context()
-    scores = {category: Score(category) for category in Category.values}
+    scores = {category: Score(category) for category in categories}
     mistakes = []
-    for post in load_corpus():
+    for post in load_corpus(path):
         result = screen(post["text"], context)
         found = {str(f.category) for f in result.findings if f.confidence >= DECIDING_CONFIDENCE}
         for category, score in scores.items():
@@ -134,9 +153,27 @@ def test_detectors_meet_their_precision_and_recall_floors() -> None:
         assert score.recall >= recall, f"{category} recall {score.recall:.3f} < {recall}{report}"
 
 
+def test_the_crisis_heldout_set_is_big_and_varied_enough() -> None:
+    posts = load_corpus(CRISIS_HELDOUT)
+    assert len([post for post in posts if post["labels"] == [Category.CRISIS]]) >= 60
+    assert len([post for post in posts if post["labels"] == []]) >= 60, "hard negatives keep precision honest"
+    assert all(set(post["labels"]) <= {Category.CRISIS} for post in posts)
+    assert len({post["text"] for post in posts}) == len(posts), "a post appears twice"
+    assert not {post["text"] for post in posts} & {post["text"] for post in load_corpus()}, "a post is in both sets"
+
+
+def test_crisis_recall_and_precision_on_the_heldout_set() -> None:
+    """Only the crisis category is scored: the set's negatives are hard negatives for crisis alone."""
+    scores, mistakes = evaluate(CRISIS_HELDOUT, (Category.CRISIS,))
+    report = "\n" + table(scores) + "\n" + "\n".join(mistakes)
+    print(report)
+    crisis = scores[Category.CRISIS]
+    assert crisis.recall >= 0.95, f"crisis recall {crisis.recall:.3f} < 0.95 on the held-out set{report}"
+    assert crisis.precision >= 0.8, f"crisis precision {crisis.precision:.3f} < 0.8 on the held-out set{report}"
+
+
 @pytest.mark.parametrize("text", ["I can't go on.", "This is my last post, thank you all for everything."])
 def test_crisis_posts_decide_to_publish_and_flag_by_default(text: str) -> None:
     result = screen(text, corpus_context())
     assert result.is_crisis
     assert result.decision == "flag"
-

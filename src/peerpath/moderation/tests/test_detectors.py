@@ -60,6 +60,49 @@ def test_crisis_leaves_support_other_people_and_the_past_below_the_deciding_conf
     assert deciding(crisis.DETECTOR, text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am thinking about suicide.",
+        "I keep thinking about suicide every day now.",
+        "I do not want to be here any more.",
+        "I might as well not be alive.",
+        "Everything would be easier if I just stopped existing.",
+        "i dont want to be alive anymore",  # no capitals, no apostrophe
+        "I cannot carry on like this",
+        "The urge to cut is really bad tonight.",
+        "I want to hurt myself.",
+        "Long week. Bloods on Monday, physio on Wednesday. I've been planning my suicide. Anyway, how are you all?",
+        "My sister has been self-harming and I've been thinking about suicide too.",  # the writer's own clause
+    ],
+)
+def test_crisis_flags_plainly_worded_thoughts_in_full_or_contracted_forms(text: str) -> None:
+    assert deciding(crisis.DETECTOR, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the pain is killing me",
+        "I'm not suicidal, just exhausted",
+        "if you are having thoughts of suicide please call 988",
+        "I'm dying to know how the new clinic is.",
+        "I could kill for a coffee.",
+        "At the end of my tether with the DWP forms.",
+        "My sister has been self-harming and I don't know how to help her.",
+        "I'm going to end it with my boyfriend.",
+        "I can't go on the trip next week.",
+    ],
+)
+def test_crisis_leaves_figures_of_speech_denial_and_other_people_below_the_deciding_confidence(text: str) -> None:
+    assert deciding(crisis.DETECTOR, text) == []
+
+
+def test_a_crisis_finding_quotes_the_sentence_as_written_not_as_matched() -> None:
+    [finding] = crisis.DETECTOR.detect("Hello all. I Do Not want to be here any more.", EMPTY)
+    assert finding.evidence == "I Do Not want to be here any more."
+
+
 def test_a_crisis_finding_quotes_the_sentence_for_the_moderator() -> None:
     [finding] = crisis.DETECTOR.detect("Lovely weather. I want to end it. Sorry.", EMPTY)
     assert finding.evidence == "I want to end it."
