@@ -1,6 +1,8 @@
 """Keeping forum search documents in step with what may be found (issue 6 point 3): a published post has one
-document; held, hidden and deleted posts have none; meeting notes of a space have one each. `is_public` says whether
-the thread may be read without signing in, so public search reads public documents only."""
+document; held, hidden and deleted posts have none, and neither has any post of a thread whose opening post is held or
+hidden (every result shows the thread's title, which waits for review with that post); meeting notes of a space have
+one each. `is_public` says whether the thread may be read without signing in when it was indexed; search checks the
+space again when it runs (forum/search.py), so a delisted or archived space leaves public search at once."""
 
 from __future__ import annotations
 
@@ -27,17 +29,26 @@ def thread_is_public(thread: Thread, *, forum_public: bool | None = None, space_
     return space_public
 
 
-def index_post(post: Post) -> None:
-    """Write, rewrite or remove the post's search document."""
-    thread = post.thread
-    if post.status != Post.Status.PUBLISHED:
-        SearchDocument.objects.filter(post=post).delete()
-        return
+def document_is_public(thread: Thread, *, forum_public: bool | None = None) -> bool:
+    """A search document's own flag: the space chose to open its forum, or this thread. Whether the space may be
+    found at all (its listing vetted, not archived) is asked when searching, so a delisted space leaves public search
+    at once and comes back when it is vetted again, with nothing to re-index."""
+    if forum_public is None:
+        forum_public = forum_is_public(thread.space)
+    return forum_public or thread.is_public
+
+
+def opening_shown(thread: Thread) -> bool:
+    """Whether others may see the thread's opening post (published, or a tombstone), and so its title."""
+    return Post.objects.filter(thread=thread, is_opening=True, status__in=Post.VISIBLE_STATUSES).exists()
+
+
+def _write(post: Post, thread: Thread, *, public: bool) -> None:
     values = {
         "kind": SearchDocument.Kind.POST,
         "space_id": thread.space_id,
         "thread": thread,
-        "is_public": thread_is_public(thread),
+        "is_public": public,
         "is_answer": thread.answer_id == post.pk,
         "thread_answered": thread.answer_id is not None,
         "title": thread.title if post.is_opening else "",
@@ -47,9 +58,26 @@ def index_post(post: Post) -> None:
     SearchDocument.objects.update_or_create(post=post, defaults=values)
 
 
+def index_post(post: Post) -> None:
+    """Write, rewrite or remove the post's search document. An opening post held or hidden takes every document of
+    its thread with it; published again, it brings back its thread's published replies."""
+    thread = post.thread
+    if post.is_opening and post.status not in Post.VISIBLE_STATUSES:
+        SearchDocument.objects.filter(thread=thread).delete()
+        return
+    if post.status != Post.Status.PUBLISHED or (not post.is_opening and not opening_shown(thread)):
+        SearchDocument.objects.filter(post=post).delete()
+        return
+    public = document_is_public(thread)
+    _write(post, thread, public=public)
+    if post.is_opening:
+        for reply in thread.posts.filter(status=Post.Status.PUBLISHED, is_opening=False, search_document__isnull=True):
+            _write(reply, thread, public=public)
+
+
 def index_thread(thread: Thread) -> None:
     """After a thread-wide change (title, answer, public): its documents' thread fields follow."""
-    public = thread_is_public(thread)
+    public = document_is_public(thread)
     SearchDocument.objects.filter(thread=thread).update(is_public=public, thread_answered=thread.answer_id is not None)
     SearchDocument.objects.filter(thread=thread, post__is_opening=True).update(title=thread.title)
     SearchDocument.objects.filter(thread=thread, is_answer=True).update(is_answer=False)
@@ -60,9 +88,8 @@ def index_thread(thread: Thread) -> None:
 def index_space(space: Space) -> None:
     """After the forum's visibility or the space's listing changes: every document's public flag follows."""
     forum_public = forum_is_public(space)
-    space_public = public_spaces().filter(pk=space.pk).exists()
     for thread in Thread.objects.filter(space=space).only("pk", "is_public", "space_id"):
-        public = thread_is_public(thread, forum_public=forum_public, space_public=space_public)
+        public = document_is_public(thread, forum_public=forum_public)
         SearchDocument.objects.filter(thread=thread).update(is_public=public)
     SearchDocument.objects.filter(space=space, kind=SearchDocument.Kind.NOTE).update(is_public=False)
 

@@ -4,7 +4,15 @@ What a person may find: public documents (a public forum or thread of a space an
 signed-in person also every document of the spaces where they are an active member (listeners included; meeting
 notes only here), and the posts of the spaces they moderate (`forum.access.moderates`: leaders, and the host's
 moderators, coordinators and admins, for the spaces the space gate lets them see). Held, hidden and deleted posts
-have no search document (forum/indexing.py), so they are never found.
+have no search document, and neither has any post of a thread whose opening post is held or hidden (forum/indexing.py),
+so they are never found; a result is shown only while its thread's opening post is visible, whatever the documents
+say, so the title of a held question never shows.
+
+Whether a public document's space may still be found is read when the search runs, never taken from the document's
+is_public flag alone, so a listing delisted or a space archived leaves public search at once, without waiting for its
+documents to be indexed again: PostgreSQL keeps public documents to a subquery of `spaces.selectors.public_spaces()`;
+SQLite reads the few spaces that may not be found (`unfindable_space_ids`) once per search and leaves them out of the
+public part of the MATCH by name, or, past _MAX_SPACE_TERMS of them, checks each matching row against public_spaces().
 
 Free text never reaches the engine as syntax: it is cut into words of letters and digits, and each word is quoted
 (FTS5) or passed through plainto_tsquery (PostgreSQL), so quotes, `*`, `:`, `-`, `NEAR`, `AND` and parentheses are
@@ -20,11 +28,12 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -34,9 +43,10 @@ from django.utils.translation import gettext as _
 
 from peerpath.accounts.models import RoleAssignment
 from peerpath.core.errors import DomainError
-from peerpath.directory.models import Condition
+from peerpath.directory.models import Condition, Listing
 from peerpath.forum.access import HOST_MODERATOR_ROLES, ForumViewer
 from peerpath.forum.models import Post, Reaction, SearchDocument, Thread
+from peerpath.forum.selectors import public_threads
 from peerpath.spaces.models import Membership, Space
 from peerpath.spaces.selectors import public_spaces, visible_spaces
 
@@ -50,6 +60,9 @@ MAX_PAGE_SIZE = 50
 SIMILAR_LIMIT = 5
 SIMILAR_MIN_LENGTH = 3
 KNOWLEDGE_LIMIT = 30
+# The dates the from/to filters accept: any real search, and always a day after the last one to end the search at.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 # Past this many spaces a scope is checked on each matching row instead of as index terms (an OR of thousands).
 _MAX_SPACE_TERMS = 300
 # bm25 weights per FTS5 column (migration 0002): the title counts ten times the body; the filter columns nothing.
@@ -135,9 +148,17 @@ def _day(params: Mapping[str, Any], name: str, label: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise DomainError(_("%(label)s must be a date such as 2026-03-31.") % {"label": label}, field=name) from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        # 9999-12-31 has no next day to end the search at: out of range is bad input, not a server error.
+        raise DomainError(
+            _("%(label)s must be between %(first)s and %(last)s.")
+            % {"label": label, "first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()},
+            field=name,
+        )
+    return day
 
 
 def _integer(params: Mapping[str, Any], name: str, *, default: int, high: int) -> int:
@@ -258,14 +279,50 @@ class SQLiteFTS5:
         joiner = " OR " if plan.any_word else " AND "
         return f"{columns} : (" + joiner.join(f'"{word}"' for word in plan.words) + ")"
 
+    @staticmethod
+    def _visible(scope: Scope) -> tuple[str, list[Any]]:
+        """Who may find what as a check of each matching row (the same rule as PostgresFullText._select's), when the
+        scope has too many spaces to name in the MATCH: a public document of a space anyone may find now, a document
+        of a member's space, a post of a moderated space."""
+        rules: list[str] = []
+        params: list[Any] = []
+        if scope.public:
+            # A correlated EXISTS: SQLite flattens it into two primary-key lookups for each public row, where an IN
+            # list of every public space would be built again by every query.
+            spaces, space_params = _public_space_ids()
+            findable = f"SELECT 1 FROM ({spaces}) findable WHERE findable.pk = d.space_id"  # noqa: S608 - ORM's SQL
+            rules.append(f"(d.is_public AND EXISTS ({findable}))")
+            params += space_params
+        if scope.member_spaces:
+            rules.append(f"d.space_id IN ({_marks(scope.member_spaces)})")
+            params += [pk.hex for pk in scope.member_spaces]
+        if scope.moderated_spaces:
+            rules.append(f"(d.kind = 'post' AND d.space_id IN ({_marks(scope.moderated_spaces)}))")
+            params += [pk.hex for pk in scope.moderated_spaces]
+        return "(" + " OR ".join(rules or ["0"]) + ")", params
+
+    @cached_property
+    def _hidden_spaces(self) -> frozenset[uuid.UUID] | None:
+        """The spaces anyone may not find now (archived, or a listing not vetted), read once per search; None past
+        _MAX_SPACE_TERMS of them. Their documents may still say is_public (they were indexed before): the public
+        part of a scope leaves them out by name, and rows are checked when there are too many to name."""
+        hidden = list(unfindable_space_ids()[: _MAX_SPACE_TERMS + 1])
+        return frozenset(hidden) if len(hidden) <= _MAX_SPACE_TERMS else None
+
     def _query(self, plan: _Plan) -> tuple[str, list[str], list[Any]]:
         """The MATCH expression and its parameters, and the checks of each row that do not fit in it."""
         groups = [f"({self.text(plan)})"]
         where: list[str] = []
         params: list[Any] = []
         scope = plan.scope
-        if scope.private_spaces <= _MAX_SPACE_TERMS:
-            visible = ['is_public : "1"'] if scope.public else []
+        hidden = self._hidden_spaces if scope.public else frozenset()
+        if scope.private_spaces <= _MAX_SPACE_TERMS and hidden is not None:
+            visible = []
+            if scope.public:
+                public = 'is_public : "1"'
+                if hidden:
+                    public = f"({public} NOT {_terms('space_id', (pk.hex for pk in hidden))})"
+                visible.append(public)
             if scope.member_spaces:
                 visible.append(_terms("space_id", (pk.hex for pk in scope.member_spaces)))
             if scope.moderated_spaces:
@@ -274,12 +331,8 @@ class SQLiteFTS5:
                 visible = ['is_public : "0" AND is_public : "1"']  # nothing at all
             groups.append("(" + " OR ".join(visible) + ")")
         else:
-            member, moderated = list(scope.member_spaces), list(scope.moderated_spaces)
-            where.append(
-                f"(d.is_public = %s OR d.space_id IN ({_marks(member)}) "
-                f"OR (d.kind = 'post' AND d.space_id IN ({_marks(moderated)})))"
-            )
-            params += [scope.public, *(pk.hex for pk in member), *(pk.hex for pk in moderated)]
+            rule, params = self._visible(scope)
+            where.append(rule)
         if plan.spaces is not None:
             if len(plan.spaces) <= _MAX_SPACE_TERMS:
                 groups.append(_terms("space_id", (pk.hex for pk in plan.spaces)))
@@ -351,12 +404,20 @@ class PostgresFullText:
     def _select(self, plan: _Plan, columns: str, *, ranked: bool) -> tuple[str, list[Any]]:
         tsquery, words = self.tsquery(plan)
         scope = plan.scope
+        # Who may find what, as SQLiteFTS5._visible: a public document only of a space anyone may find now.
+        spaces, space_params = _public_space_ids()
         where = [
             f"d.search_vector @@ {tsquery}",
-            "((d.is_public AND %s) OR d.space_id = ANY(%s::uuid[]) "
+            f"((d.is_public AND %s AND d.space_id IN ({spaces})) OR d.space_id = ANY(%s::uuid[]) "
             "OR (d.kind = 'post' AND d.space_id = ANY(%s::uuid[])))",
         ]
-        params: list[Any] = [*words, scope.public, list(scope.member_spaces), list(scope.moderated_spaces)]
+        params: list[Any] = [
+            *words,
+            scope.public,
+            *space_params,
+            list(scope.member_spaces),
+            list(scope.moderated_spaces),
+        ]
         if plan.spaces is not None:
             where.append("d.space_id = ANY(%s::uuid[])")
             params.append(list(plan.spaces))
@@ -410,6 +471,23 @@ class PostgresFullText:
 
 def _marks(values: Collection[Any]) -> str:
     return ", ".join(["%s"] * len(values)) if values else "NULL"
+
+
+def unfindable_space_ids() -> QuerySet[Space, uuid.UUID]:
+    """The ids of every space but those of `spaces.selectors.public_spaces()` (not archived, with a vetted
+    listing), written as its negation in two parts that indexes answer: a listing in any other status, or archived
+    (test_search checks that the two share out every space between them)."""
+    others = [status for status in Listing.Status.values if status != Listing.Status.VETTED]
+    not_vetted = Space.objects.order_by().filter(listing__status__in=others).values_list("pk", flat=True)
+    archived = Space.objects.order_by().filter(archived_at__isnull=False).values_list("pk", flat=True)
+    return not_vetted.union(archived)
+
+
+def _public_space_ids() -> tuple[str, list[Any]]:
+    """The spaces anyone may find, as a subquery read when the search runs: a document's is_public flag was set when
+    it was last indexed, and a listing delisted or a space archived since must leave public search at once."""
+    sql, params = public_spaces().order_by().values("pk").query.sql_with_params()
+    return sql, list(params)
 
 
 def engine() -> SQLiteFTS5 | PostgresFullText:
@@ -509,36 +587,55 @@ def _plan(query: ForumQuery, scope: Scope) -> _Plan | None:
     )
 
 
+def _visible_openings(thread: Any) -> QuerySet[Post]:
+    """The thread's opening post while others may see it (published, or a tombstone): selectors.public_threads'
+    rule, without which nothing of the thread is listed."""
+    return Post.objects.filter(thread=thread, is_opening=True, status__in=Post.VISIBLE_STATUSES)
+
+
 def thread_url(space_id: Any, thread_id: Any, post_id: Any = None) -> str:
     url = reverse("thread_detail", kwargs={"space_id": space_id, "thread_id": thread_id})
     return f"{url}#post-{post_id}" if post_id else url
 
 
+def content_warning_text(warning: str) -> str:
+    """What a list shows instead of the words of a post with a content warning (as the thread page does)."""
+    return _("Content warning: %(warning)s") % {"warning": warning}
+
+
 def _hits(ids: Sequence[int], snippets: Mapping[int, str]) -> list[ForumHit]:
     documents = {
         document.pk: document
-        for document in SearchDocument.objects.filter(pk__in=ids).select_related("thread", "space", "note__meeting")
+        for document in SearchDocument.objects.filter(pk__in=ids)
+        .select_related("thread", "space", "note__meeting", "post")
+        .defer("post__body", "post__body_html")
+        .annotate(opening_shown=Exists(_visible_openings(OuterRef("thread_id"))))
     }
     hits = []
     for pk in ids:
         document = documents.get(pk)
         if document is None:  # removed between the two reads
             continue
+        snippet = marked(snippets.get(pk, ""))
         if document.kind == SearchDocument.Kind.NOTE and document.note is not None:
             title = document.title
             url = reverse(
                 "meeting_detail", kwargs={"space_id": document.space_id, "meeting_id": document.note.meeting_id}
             )
-        elif document.thread is not None:
+        elif document.thread is not None and document.opening_shown:
+            # Never the title of a question that waits for review or was hidden, even from a document left behind.
             title = document.thread.title
             url = thread_url(document.space_id, document.thread_id, document.post_id)
+            if document.post is not None and document.post.content_warning:
+                # The words stay behind the warning, as on the thread page.
+                snippet = marked(content_warning_text(document.post.content_warning))
         else:
             continue
         hits.append(
             ForumHit(
                 document=document,
                 title=title,
-                snippet=marked(snippets.get(pk, "")),
+                snippet=snippet,
                 url=url,
                 space=document.space,
                 answered=document.thread_answered,
@@ -596,7 +693,12 @@ def similar_threads(user: Any, viewer: ForumViewer, title: str, *, limit: int = 
             ids += [pk for pk in backend.ranked(elsewhere, limit=limit, window=RANK_WINDOW) if pk not in ids]
     thread_of = dict(SearchDocument.objects.filter(pk__in=ids).values_list("pk", "thread_id"))
     order = list(dict.fromkeys(thread_of[pk] for pk in ids if thread_of.get(pk)))[:limit]
-    threads = {thread.pk: thread for thread in Thread.objects.filter(pk__in=order).select_related("space")}
+    threads = {
+        thread.pk: thread
+        for thread in Thread.objects.filter(pk__in=order)
+        .filter(Exists(_visible_openings(OuterRef("pk"))))
+        .select_related("space")
+    }
     return [threads[pk] for pk in order if pk in threads]
 
 
@@ -604,13 +706,9 @@ def similar_threads(user: Any, viewer: ForumViewer, title: str, *, limit: int = 
 
 
 def _public_threads() -> QuerySet[Thread]:
-    """Threads anyone may read (forum.indexing.thread_is_public), answered, with a published answer."""
-    return Thread.objects.filter(
-        Q(is_public=True) | Q(space__forum_settings__public=True),
-        space__in=public_spaces(),
-        answer__isnull=False,
-        answer__status=Post.Status.PUBLISHED,
-    )
+    """Threads anyone may read (forum.selectors.public_threads: in a public forum or made public, in a space anyone
+    may find, with a visible opening post), answered, with a published answer."""
+    return public_threads().order_by().filter(answer__isnull=False, answer__status=Post.Status.PUBLISHED)
 
 
 def _helpful_count(**lookups: Any) -> Coalesce:

@@ -84,6 +84,8 @@ def test_filters(client, world, forums):
         ({"q": "pacing", "condition": "nope"}, "condition"),
         ({"q": "pacing", "from": "yesterday"}, "from"),
         ({"q": "pacing", "to": "2026-13-01"}, "to"),
+        ({"q": "pacing", "to": "9999-12-31"}, "to"),  # out of range: a problem, never a server error
+        ({"q": "pacing", "from": "9999-12-31"}, "from"),
         ({"q": "pacing", "answered": "perhaps"}, "answered"),
         ({"q": "pacing", "space": "12"}, "space"),
         ({"q": "pacing", "page": "x"}, "page"),
@@ -98,6 +100,27 @@ def test_bad_parameters_are_problems(client, world, forums, params, field):
     problem = response.json()
     assert problem["status"] == 400
     assert problem["errors"][0]["location"][-1] == field
+
+
+def test_a_delisted_space_leaves_anonymous_results_at_once(client, world, forums):
+    from peerpath.directory import services as directory_services
+
+    directory_services.listing_delist(
+        actor=world.people["coordinator"], listing=forums.public.listing, reason="Re-review"
+    )
+    body = client.get(URL, {"q": "salt"}).json()
+    assert body["items"] == []
+    assert body["total"] == 0
+
+
+def test_a_content_warning_is_the_snippet(client, world, forums):
+    from peerpath.forum import services
+
+    services.post_reply(author=world.people["coordinator"], thread=forums.public_thread,
+                        body="Salt tablets got me through the weeks after my brother died.",
+                        content_warning="bereavement")  # fmt: skip
+    items = client.get(URL, {"q": "tablets"}).json()["items"]
+    assert [item["snippet"] for item in items] == ["Content warning: bereavement"]
 
 
 @pytest.mark.parametrize("text", ['"', "*", "NEAR(a b)", "a:b", "-x", "😀", "AND", "((", "\x00"])

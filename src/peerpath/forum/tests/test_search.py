@@ -24,6 +24,7 @@ from peerpath.forum.search import (
     parse_forum_query,
     scope_for,
     search_forum,
+    unfindable_space_ids,
 )
 from peerpath.forum.tests.helpers import reply, settle, thread
 from peerpath.forum.tests.search_scene import Scene, scene
@@ -125,6 +126,105 @@ def test_deleted_post_is_never_found(world, forums):
     services.post_delete(author=world.people["coordinator"], post=forums.public_answer)
     assert found("salt fluids", world.people["member"]) == []
     assert found("salt fluids", None) == []
+
+
+@pytest.mark.parametrize("status", [Post.Status.HELD, Post.Status.HIDDEN])
+def test_replies_of_a_held_or_hidden_question_are_never_found(world, forums, status):
+    """Every result shows the thread's title, which waits for review with the opening post ("ask to edit" holds it)."""
+    services.post_unpublish(post=forums.public_thread.posts.get(is_opening=True), status=status, note="Checking")
+    for persona in PERSONAS:
+        assert "Pacing at school with POTS" not in {hit.title for hit in found("salt fluids school", world[persona])}
+        assert found("salt fluids", world[persona]) == [], persona
+
+
+def test_replies_of_a_question_hidden_after_three_reports_are_never_found(world, forums):
+    from peerpath.moderation import services as moderation
+    from peerpath.spaces.tests.helpers import members
+
+    question = forums.public_thread.posts.get(is_opening=True)
+    for reporter in members(forums.public, 3):
+        moderation.report_create(reporter=reporter, post=question, reason="unkind")
+    assert found("salt fluids", None) == []
+    assert found("salt fluids", world.people["member"]) == []
+
+
+def test_replies_are_found_again_when_the_question_is_approved(world, forums):
+    question = forums.public_thread.posts.get(is_opening=True)
+    services.post_unpublish(post=question, status=Post.Status.HELD, note="Checking")
+    services.post_publish(post=question)
+    assert {hit.document.post_id for hit in found("salt fluids", None)} == {forums.public_answer.pk}
+
+
+def test_a_held_question_never_shows_its_title_even_from_documents_left_behind(world, forums):
+    # The opening post held without its documents re-indexed (as before this rule existed): the reply's stays.
+    Post.objects.filter(thread=forums.public_thread, is_opening=True).update(status=Post.Status.HELD)
+    assert SearchDocument.objects.filter(post=forums.public_answer).exists()
+    for persona in PERSONAS:
+        assert "Pacing at school with POTS" not in {hit.title for hit in found("salt fluids", world[persona])}
+
+
+def test_a_delisted_space_leaves_public_search_at_once(world, forums):
+    from peerpath.directory import services as directory_services
+
+    assert found("school", None)
+    directory_services.listing_delist(
+        actor=world.people["coordinator"], listing=forums.public.listing, reason="Re-review"
+    )
+    # Its documents still say public (nothing re-indexed them): the search checks the space when it runs.
+    assert SearchDocument.objects.filter(space=forums.public, is_public=True).exists()
+    for persona in ("outsider", "clinician", "peer_supporter"):
+        assert found("school", world.people[persona]) == [], persona
+    assert found("school", None) == []
+    assert found("school", world.people["member"])  # a member still reads the space's forum
+
+
+def test_an_archived_space_leaves_public_search_at_once(world, forums):
+    from peerpath.spaces.models import Space
+
+    Space.objects.filter(pk=forums.public.pk).update(archived_at=now())
+    assert found("school", None) == []
+    assert found("school", world.people["outsider"]) == []
+    assert found("school", world.people["member"])
+
+
+def test_a_delisted_space_leaves_public_search_when_the_scope_is_checked_on_rows(world, forums, monkeypatch):
+    from peerpath.directory.models import Listing
+
+    monkeypatch.setattr("peerpath.forum.search._MAX_SPACE_TERMS", 0)
+    Listing.objects.filter(pk=forums.public.listing_id).update(status=Listing.Status.DELISTED)
+    assert found("school", None) == []
+    assert found("school", world.people["outsider"]) == []
+    assert found("school", world.people["member"])
+
+
+def test_unfindable_spaces_are_every_space_but_the_public_ones(world, forums):
+    """The public part of a search leaves out unfindable_space_ids() by name: it must be public_spaces' negation."""
+    from peerpath.directory.models import Listing
+    from peerpath.spaces.models import Space
+    from peerpath.spaces.selectors import public_spaces
+    from peerpath.spaces.tests.helpers import space
+
+    states = {status: space(world, f"A group {status}") for status in Listing.Status.values}
+    for status, a_space in states.items():
+        Listing.objects.filter(pk=a_space.listing_id).update(status=status)
+    Space.objects.filter(pk=forums.private.pk).update(archived_at=now())
+    everything = set(Space.objects.values_list("pk", flat=True))
+    public = set(public_spaces().values_list("pk", flat=True))
+    hidden = set(unfindable_space_ids())
+    assert public and hidden
+    assert public | hidden == everything
+    assert not public & hidden
+
+
+def test_a_post_with_a_content_warning_shows_the_warning_instead_of_its_words(world, forums):
+    services.post_reply(author=world.people["coordinator"], thread=forums.public_thread,
+                        body="Salt tablets got me through the weeks after my brother died.",
+                        content_warning="bereavement")  # fmt: skip
+    for user in (None, world.people["member"]):
+        hit = next(hit for hit in found("tablets", user) if hit.document.kind == "post")
+        assert hit.snippet == "Content warning: bereavement"
+        assert "brother" not in hit.snippet
+        assert hit.title == "Pacing at school with POTS"
 
 
 def test_a_thread_made_members_only_leaves_public_search(world, forums):
@@ -241,6 +341,9 @@ def test_no_scope_at_all_finds_nothing(world, forums):
         ({"q": "pacing", "answered": "maybe"}, "answered"),
         ({"q": "pacing", "from": "31/12/2025"}, "from"),
         ({"q": "pacing", "to": "2026-02-30"}, "to"),
+        ({"q": "pacing", "to": "9999-12-31"}, "to"),  # no day after it to end the search at
+        ({"q": "pacing", "from": "9999-12-31"}, "from"),
+        ({"q": "pacing", "from": "0001-01-01"}, "from"),
         ({"q": "pacing", "from": "2026-03-01", "to": "2026-02-01"}, "from"),
         ({"q": "pacing", "space": "not-a-uuid"}, "space"),
         ({"q": "pacing", "page": "0"}, "page"),

@@ -118,6 +118,60 @@ def test_bad_parameters_show_the_problem_on_the_page(client, world, forums, para
     assert "There is a problem with your search" in response.content.decode()
 
 
+@pytest.mark.parametrize(("name", "day"), [("to", "9999-12-31"), ("from", "9999-12-31"), ("to", "0001-01-01")])
+def test_a_date_out_of_range_is_a_problem_on_the_page_not_a_server_error(client, world, forums, name, day):
+    response = client.get(search_url(q="pacing", **{name: day}))
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "There is a problem with your search" in content
+    assert "must be between 1900-01-01 and 2999-12-31" in content
+    assert f'id="field-{name}-error"' in content
+
+
+@pytest.mark.parametrize(("name", "day"), [("to", "9999-12-31"), ("from", "9999-12-31")])
+def test_a_date_out_of_range_is_a_problem_on_the_space_search_page(client, world, forums, name, day):
+    client.force_login(world.people["member"])
+    url = reverse("space_forum_search", kwargs={"space_id": forums.private.pk})
+    response = client.get(url, {"q": "pacing", name: day})
+    assert response.status_code == 400
+    assert f'id="field-{name}-error"' in response.content.decode()
+
+
+def test_a_delisted_space_leaves_the_signed_out_page_at_once(client, world, forums):
+    from peerpath.directory import services as directory_services
+
+    assert "Pacing at school with POTS" in client.get(search_url(q="salt")).content.decode()
+    directory_services.listing_delist(
+        actor=world.people["coordinator"], listing=forums.public.listing, reason="Re-review"
+    )
+    content = client.get(search_url(q="salt")).content.decode()
+    assert "Pacing at school with POTS" not in content
+    assert "<mark>Salt</mark>" not in content
+    assert "0 results" in content
+
+
+def test_a_held_question_leaves_the_page_with_its_replies(client, world, forums):
+    from peerpath.forum import services
+    from peerpath.forum.models import Post
+
+    services.post_unpublish(post=forums.public_thread.posts.get(is_opening=True), status=Post.Status.HELD, note="x")
+    client.force_login(world.people["outsider"])
+    content = client.get(search_url(q="salt")).content.decode()
+    assert "Pacing at school with POTS" not in content
+    assert "0 results" in content
+
+
+def test_the_page_shows_a_content_warning_instead_of_the_words(client, world, forums):
+    from peerpath.forum import services
+
+    services.post_reply(author=world.people["coordinator"], thread=forums.public_thread,
+                        body="Salt tablets got me through the weeks after my brother died.",
+                        content_warning="bereavement")  # fmt: skip
+    content = client.get(search_url(q="tablets")).content.decode()
+    assert "Content warning: bereavement" in content
+    assert "brother" not in content
+
+
 @pytest.mark.parametrize("text", ['"', "NEAR(", "pac*", "-", "title:x", "😀", "x" * 400, "AND OR NOT"])
 def test_search_syntax_on_the_page_never_errors(client, world, forums, text):
     assert client.get(search_url(q=text)).status_code in (200, 400)

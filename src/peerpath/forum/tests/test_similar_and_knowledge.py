@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,7 @@ from django.urls import reverse
 
 from peerpath.directory.models import Listing
 from peerpath.forum import services
+from peerpath.forum.models import Post
 from peerpath.forum.tests.helpers import forum_space, reply, settle, thread
 from peerpath.forum.tests.search_scene import Scene, scene
 from peerpath.spaces.tests.helpers import members
@@ -37,7 +40,7 @@ def fibro_friends(world, forums):
 
 
 def similar(client, space, title: str):
-    return client.get(reverse("similar_threads", kwargs={"space_id": space.pk}), {"title": title})
+    return client.post(reverse("similar_threads", kwargs={"space_id": space.pk}), {"title": title})
 
 
 def test_member_sees_answered_threads_of_this_space_first_then_of_spaces_sharing_a_condition(
@@ -92,7 +95,9 @@ def test_similar_matrix_for_a_space_anyone_may_find(client, world, forums):
     check_matrix(
         client,
         world,
-        url=reverse("similar_threads", kwargs={"space_id": forums.private.pk}) + "?title=pacing",
+        url=reverse("similar_threads", kwargs={"space_id": forums.private.pk}),
+        method="post",
+        data={"title": "pacing"},
         expect=EVERYONE_200,
     )
 
@@ -100,8 +105,31 @@ def test_similar_matrix_for_a_space_anyone_may_find(client, world, forums):
 def test_similar_matrix_for_a_space_out_of_the_directory(client, world, forums):
     Listing.objects.filter(pk=forums.private.listing_id).update(status=Listing.Status.DELISTED)
     expect = {**dict.fromkeys(PERSONAS, 404), "member": 200, "carer": 200, "coordinator": 200, "admin": 200}
-    url = reverse("similar_threads", kwargs={"space_id": forums.private.pk}) + "?title=pacing"
-    check_matrix(client, world, url=url, expect=expect)
+    url = reverse("similar_threads", kwargs={"space_id": forums.private.pk})
+    check_matrix(client, world, url=url, method="post", data={"title": "pacing"}, expect=expect)
+
+
+def test_the_title_being_typed_is_never_sent_in_a_url(client, world, forums, fibro_friends):
+    """A title is often about someone's health: a GET would put it in access logs and the browser's history."""
+    client.force_login(world.people["member"])
+    url = reverse("similar_threads", kwargs={"space_id": forums.private.pk})
+    assert client.get(url, {"title": "pacing at work"}).status_code == 405
+    assert "Pacing on work days" in similar(client, forums.private, "pacing at work").content.decode()
+
+
+def test_similar_needs_the_forms_csrf_token(world, forums):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.people["member"])
+    url = reverse("similar_threads", kwargs={"space_id": forums.private.pk})
+    assert strict.post(url, {"title": "pacing at work"}).status_code == 403
+    composer = strict.get(reverse("thread_create", kwargs={"space_id": forums.private.pk})).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', composer)
+    assert token is not None
+    response = strict.post(url, {"title": "pacing at work", "csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 200
+    assert "Pacing on work days" in response.content.decode()
 
 
 # --- Knowledge ---------------------------------------------------------------------------------------------------
@@ -139,6 +167,39 @@ def test_hidden_answer_leaves_the_knowledge_page(client, world, forums, fibro_fr
     services.post_unpublish(post=question.answer, status="hidden", note="Checking")
     content = client.get(reverse("knowledge", kwargs={"condition_slug": "fibromyalgia"})).content.decode()
     assert "Pacing tips for housework" not in content
+
+
+@pytest.mark.parametrize("status", [Post.Status.HELD, Post.Status.HIDDEN])
+def test_a_held_or_hidden_question_leaves_the_knowledge_pages(client, world, forums, fibro_friends, status):
+    question = fibro_friends.threads.get(title="Pacing tips for housework")
+    services.post_unpublish(post=question.posts.get(is_opening=True), status=status, note="Checking")
+    content = client.get(reverse("knowledge", kwargs={"condition_slug": "fibromyalgia"})).content.decode()
+    assert "Pacing tips for housework" not in content
+    assert "One room a day." not in content
+    index = client.get(reverse("knowledge_index")).content.decode()
+    assert reverse("knowledge", kwargs={"condition_slug": "fibromyalgia"}) not in index
+
+
+def test_a_held_question_is_never_offered_as_asked_before(client, world, forums, fibro_friends):
+    question = fibro_friends.threads.get(title="Pacing tips for housework")
+    services.post_unpublish(post=question.posts.get(is_opening=True), status=Post.Status.HELD, note="Checking")
+    for persona in ("member", "outsider"):
+        client.force_login(world.people[persona])
+        assert "Pacing tips for housework" not in similar(client, forums.private, "pacing housework").content.decode()
+
+
+def test_knowledge_shows_the_answers_content_warning_instead_of_its_words(client, world, forums, fibro_friends):
+    coordinator, member = world.people["coordinator"], world.people["member"]
+    question = thread(
+        member, fibro_friends, "Getting through a bad night", "What helps when you cannot sleep after a loss?"
+    )
+    body = "Since my brother died I ring my sister, and we talk until I can sleep."
+    answer = services.post_reply(author=coordinator, thread=question, content_warning="bereavement", body=body).post
+    services.answer_mark(actor=member, thread=question, post=answer)
+    content = client.get(reverse("knowledge", kwargs={"condition_slug": "fibromyalgia"})).content.decode()
+    assert "Getting through a bad night" in content
+    assert "Content warning: bereavement" in content
+    assert "brother" not in content
 
 
 def test_unknown_condition_is_404(client, world):

@@ -3,7 +3,8 @@
     /search/                                    public: public threads when signed out; signed in, everything the
                                                 person may read, with filters (space, condition, answered, dates)
     /spaces/<id>/forum/search/                  the same within one space (the forum gate decides who may)
-    /spaces/<id>/forum/similar/?title=…         an HTML fragment for htmx: answered threads like the title typed
+    /spaces/<id>/forum/similar/                 POST title=…: an HTML fragment for htmx, answered threads like the
+                                                title typed (POST: what is typed stays out of URLs and logs)
     /knowledge/                                 public: conditions with answered public threads
     /knowledge/<condition slug>/                public: the most helpful answered public threads of a condition
 
@@ -18,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from peerpath.core.errors import DomainError
 from peerpath.directory.models import Condition
@@ -83,11 +84,13 @@ def space_forum_search(request: HttpRequest, space_id: str) -> HttpResponse:
     return _search_page(request, space=viewer.space)
 
 
-@require_GET
+@require_POST
 def similar(request: HttpRequest, space_id: str) -> HttpResponse:
-    """For the composer: never an error for what is typed, an empty fragment for fewer than three characters."""
+    """For the composer: never an error for what is typed, an empty fragment for fewer than three characters. A POST
+    (with the form's CSRF token) so that a title being typed, often about someone's health, never lands in a URL, an
+    access log or the browser's history; it reads only, and changes nothing."""
     viewer = access_forum(request.user, space_id)
-    title = str(request.GET.get("title", ""))[:MAX_TITLE_LENGTH]
+    title = str(request.POST.get("title", ""))[:MAX_TITLE_LENGTH]
     threads = search.similar_threads(request.user, viewer, title)
     response = render(request, "forum/includes/similar.html", {"threads": threads, "space": viewer.space})
     if request.user.is_authenticated:
