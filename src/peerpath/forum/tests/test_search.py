@@ -178,6 +178,20 @@ def test_a_delisted_space_leaves_public_search_at_once(world, forums):
     assert found("school", world.people["member"])  # a member still reads the space's forum
 
 
+def test_a_space_vetted_again_comes_back_to_public_search_even_after_a_reindex_while_delisted(world, forums):
+    from peerpath.directory import services as directory_services
+    from peerpath.directory.tests.helpers import ALL_MET
+    from peerpath.forum import indexing
+
+    coordinator, listing = world.people["coordinator"], forums.public.listing
+    directory_services.listing_delist(actor=coordinator, listing=listing, reason="Re-review")
+    indexing.index_space(forums.public)  # something re-indexed the space while it was out of the directory
+    assert found("school", None) == []
+    listing = directory_services.listing_relist(actor=coordinator, listing=listing)
+    directory_services.vetting_record(actor=coordinator, listing=listing, checks=ALL_MET)
+    assert found("school", None)
+
+
 def test_an_archived_space_leaves_public_search_at_once(world, forums):
     from peerpath.spaces.models import Space
 
