@@ -22,10 +22,11 @@ from peerpath.forum.models import Post, Thread
 from peerpath.moderation.selectors import muted_until
 from peerpath.spaces.access import SpaceViewer, access_space
 from peerpath.spaces.models import Membership
-from peerpath.spaces.selectors import public_spaces
+from peerpath.spaces.selectors import HOST_MODERATOR_ROLES, public_spaces
 
-# Host-organisation roles that moderate every space the organisation hosts.
-HOST_MODERATOR_ROLES: frozenset[str] = frozenset({Role.MODERATOR, Role.COORDINATOR, Role.ADMIN})
+# HOST_MODERATOR_ROLES, the host-organisation roles that moderate every space it hosts, is defined beside
+# `visible_spaces`, which lets them reach every such space whatever its listing's status; the forum's lists and
+# search import it from here.
 
 
 @dataclass

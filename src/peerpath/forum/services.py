@@ -284,7 +284,7 @@ def thread_create(
 
 def _outcome(post: Post, result: Result) -> Outcome:
     held = post.status == Post.Status.HELD
-    lines = crisis.lines_for(post.thread.space.organisation) if result.is_crisis else []
+    lines = crisis.lines_for(post.thread.space.organisation, writer=post.author) if result.is_crisis else []
     return Outcome(post=post, published=not held, held=held, message=_outcome_message(result, held),
                    crisis_lines=lines)  # fmt: skip
 

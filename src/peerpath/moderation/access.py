@@ -18,7 +18,7 @@ from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
 from peerpath.accounts.selectors import managed_organisations, roles_in
 from peerpath.audit.services import record_access, record_denied
 from peerpath.core.access import uuid_or_404
-from peerpath.forum.access import ForumViewer, access_forum, access_post, forum_viewer, post_visible
+from peerpath.forum.access import ForumViewer, access_forum, access_post, forum_viewer
 from peerpath.forum.models import Post
 from peerpath.moderation.models import Action, MisinformationClaim, QueueItem
 from peerpath.spaces.access import SpaceViewer
@@ -95,9 +95,9 @@ def access_post_to_note(user: Any, post_id: Any) -> tuple[ForumViewer, Post]:
         viewer, post = access_post(user, post_id)
     except Http404:
         viewer, post = _escalated_post_for_clinician(user, post_id)
+    # Both ways in already hold the rest: access_post only returns a post the person may read, and the clinician's
+    # way in only a post escalated to them.
     if not (viewer.is_moderator or viewer.is_host_clinician) or post.status == Post.Status.DELETED:
-        raise _deny(user, "forum.post", post_id)
-    if not viewer.is_moderator and not post_visible(viewer, post, user) and not _was_escalated(post):
         raise _deny(user, "forum.post", post_id)
     return viewer, post
 

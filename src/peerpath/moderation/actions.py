@@ -5,8 +5,9 @@ choices and an organisation's crisis lines.
 Every action is atomic and audited, writes one `Action` row (the space's moderation log), sets the queue item's
 `first_action_at` on its first action, and resolves the item when the action settles the post (approve, hide, ask
 to edit, escalate, an appeal's decision). Actions on the person (warn, mute, remove) leave the item open: the post
-still needs a decision. The author is told on the site (`forum.models.Notification`) and, for hides and mutes, by
-e-mail; the e-mail says where to look and never quotes the post.
+still needs a decision. An appeal's item takes its decision only (restore or uphold, by another moderator than the one
+who hid the post): every other action on it is refused. The author is told on the site (`forum.models.Notification`)
+and, for hides and mutes, by e-mail; the e-mail says where to look and never quotes the post.
 """
 
 from __future__ import annotations
@@ -129,6 +130,15 @@ def _check_open(item: QueueItem) -> None:
         raise Conflict(_("This item was already dealt with."))
 
 
+def _check_not_appeal(item: QueueItem) -> None:
+    """An appeal's item is settled by its decision only (`appeal_decide`: restore or uphold, by another moderator
+    than the one who hid the post): any other action would resolve the item and leave the appeal open for ever."""
+    if item.source == QueueItem.Source.APPEAL:
+        raise Conflict(
+            _("This post is under appeal: an appeal is decided by restoring the post or upholding the hide.")
+        )
+
+
 # --- Actions on a queue item ------------------------------------------------------------------------------------
 
 
@@ -139,8 +149,7 @@ def item_approve(*, actor: User, item: QueueItem) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
-    if item.source == QueueItem.Source.APPEAL:
-        raise Conflict(_("An appeal is decided by restoring the post or upholding the hide."))
+    _check_not_appeal(item)
     was = post.status
     if was == Post.Status.DELETED:
         raise Conflict(_("Its author deleted this post: there is nothing to approve."))
@@ -159,6 +168,7 @@ def item_hide(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_appeal(item)
     reason = _reason(reason)
     if post.status == Post.Status.DELETED:
         raise Conflict(_("Its author deleted this post already."))
@@ -181,6 +191,7 @@ def item_ask_edit(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_appeal(item)
     reason = _reason(reason)
     if post.status == Post.Status.DELETED:
         raise Conflict(_("Its author deleted this post already."))
@@ -197,6 +208,7 @@ def item_warn(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_appeal(item)
     reason = _reason(reason)
     _tell(post.author_id, kind=Notification.Kind.WARNING, post=post, text=reason)
     _log(actor=actor, space=space, post=post, kind=Action.Kind.WARN, reason=reason)
@@ -211,6 +223,7 @@ def item_mute(*, actor: User, item: QueueItem, period: str, reason: str) -> Mute
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_appeal(item)
     if period not in MUTE_PERIODS:
         raise DomainError(_("Choose how long: 1 day, 1 week or 30 days."), field="period")
     reason = _reason(reason)
@@ -238,6 +251,7 @@ def item_remove(*, actor: User, item: QueueItem, reason: str) -> Membership:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_appeal(item)
     reason = _reason(reason)
     membership = None
     if post.author_id is not None:
@@ -267,6 +281,7 @@ def item_escalate(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_appeal(item)
     if item.source == QueueItem.Source.ESCALATION:
         raise Conflict(_("This post is already with the host's clinicians."))
     reason = _reason(reason, required=False)
@@ -461,7 +476,8 @@ def crisis_refusal_why() -> str:
 
 @transaction.atomic
 def crisis_lines_set(*, actor: User, organisation: Organisation, lines: list[Line]) -> list[CrisisResource]:
-    """The organisation's own crisis lines, shown instead of the country's defaults; none: the defaults again."""
+    """The organisation's own crisis lines, for its country: writers there see them after the country's defaults
+    (crisis.lines_for); none: the defaults alone again."""
     if not ORG_MANAGER_ROLES & roles_in(actor, organisation.pk):
         raise PermissionDenied(_("Only the organisation's coordinators and admins set its crisis lines."))
     if len(lines) > MAX_CRISIS_LINES:

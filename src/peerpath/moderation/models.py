@@ -230,7 +230,8 @@ class MisinformationClaim(BaseModel):
 
 
 class CrisisResource(BaseModel):
-    """Help lines shown to a writer in crisis: per country, and optionally overridden by an organisation."""
+    """An organisation's own help line for writers in crisis in one country, shown after that country's defaults
+    (moderation.crisis.lines_for)."""
 
     organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="crisis_resources"

@@ -171,10 +171,26 @@ def report_create(*, reporter: User, post: Any, reason: str, note: str = "") -> 
            details={"reason": reason})  # fmt: skip
     if urgent:
         alert_crisis(post=post)
-    reporters = Report.objects.filter(post=post).values("reporter").distinct().count()
-    if reporters >= REPORTS_TO_HIDE and post.status == Post.Status.PUBLISHED:
+    # The post's lock first, then the count and its status: two reports at once must not both hide it (and log and
+    # audit it twice).
+    status = Post.objects.select_for_update().filter(pk=post.pk).values_list("status", flat=True).first()
+    # Reports a moderator already looked at (approving or restoring the post) do not count again: three new ones do.
+    cleared = (
+        Action.objects.filter(post=post, kind__in=[Action.Kind.APPROVE, Action.Kind.RESTORE])
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    reports = Report.objects.filter(post=post)
+    if cleared is not None:
+        reports = reports.filter(created_at__gt=cleared)
+    reporters = reports.values("reporter").distinct().count()
+    if reporters >= REPORTS_TO_HIDE and status == Post.Status.PUBLISHED:
         forum.post_unpublish(post=post, status=Post.Status.HIDDEN,
                              note=str(_("Hidden after reports from members, until a moderator looks.")))  # fmt: skip
-        Action.objects.create(space=space, post=post, subject_id=post.author_id, moderator=None,
-                              kind=Action.Kind.AUTO_HIDE, reason=f"{reporters} reports")  # fmt: skip
+        action = Action.objects.create(space=space, post=post, subject_id=post.author_id, moderator=None,
+                                       kind=Action.Kind.AUTO_HIDE, reason=f"{reporters} reports")  # fmt: skip
+        # PeerPath itself hid the post (no actor): audited like a moderator's hide (actions._log).
+        record(action="moderation.auto_hide", actor=None, organisation=space.organisation,
+               target=post, details={"action": str(action.pk), "reports": reporters})  # fmt: skip
     return report

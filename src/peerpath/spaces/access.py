@@ -71,7 +71,8 @@ def _deny(user: Any, object_type: str, object_id: Any) -> Http404:
 
 
 def access_space(user: Any, space_id: Any) -> SpaceViewer:
-    """A space the person may see at all: public (vetted listing), or theirs as a member or its host's manager."""
+    """A space the person may see at all: public (vetted listing), or theirs as a member, or its host's manager or
+    moderator (whatever the listing's status)."""
     space = visible_spaces(user).select_related("listing", "organisation").filter(pk=uuid_or_404(space_id)).first()
     if space is None:
         raise _deny(user, "spaces.space", space_id)

@@ -32,13 +32,22 @@ def public_spaces() -> QuerySet[Space]:
     return Space.objects.filter(archived_at__isnull=True, listing__status=Listing.Status.VETTED)
 
 
+# Host-organisation roles that moderate every space the organisation hosts, whatever its listing's status: they are
+# alerted to its crisis posts (moderation.services.moderators_of), so they must reach it (forum.access.moderates).
+HOST_MODERATOR_ROLES: frozenset[str] = frozenset({Role.MODERATOR, *ORG_MANAGER_ROLES})
+
+
 def managed_organisation_ids(user: Any) -> QuerySet[RoleAssignment, Any]:
     return RoleAssignment.objects.filter(user=user, role__in=ORG_MANAGER_ROLES).values("organisation")
 
 
+def moderated_organisation_ids(user: Any) -> QuerySet[RoleAssignment, Any]:
+    return RoleAssignment.objects.filter(user=user, role__in=HOST_MODERATOR_ROLES).values("organisation")
+
+
 def visible_spaces(user: Any) -> QuerySet[Space]:
     """Public spaces, plus those the person belongs to (even while the listing is re-reviewed) or whose host they
-    manage."""
+    manage or moderate (the host's moderators answer for all its spaces, vetted or not)."""
     if not _signed_in(user):
         return public_spaces()
     # Members, and people invited, who must see the space to decide.
@@ -48,7 +57,7 @@ def visible_spaces(user: Any) -> QuerySet[Space]:
     return Space.objects.filter(
         Q(archived_at__isnull=True, listing__status=Listing.Status.VETTED)
         | Q(pk__in=mine)
-        | Q(organisation__in=managed_organisation_ids(user))
+        | Q(organisation__in=moderated_organisation_ids(user))
     )
 
 

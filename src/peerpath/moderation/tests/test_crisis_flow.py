@@ -1,11 +1,14 @@
 """The crisis flow end to end (issue 6 point 9; hazard: a crisis post nobody sees): a member posts words of crisis →
-they see the crisis lines for the organisation's country (or its own lines) at once → every moderator of the space
-and coordinator of the host is alerted on the site and by e-mail → the queue lists the post first, marked urgent,
-with how long it has waited."""
+they see the crisis lines for the country they live in (else the organisation's), then the organisation's own lines
+for that country, at once → every moderator of the space and of the host, and the host's coordinators, are alerted
+on the site and by e-mail, and every link in the alert opens for them, whatever the space's listing status → the
+queue lists the post first, marked urgent, with how long it has waited."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -13,11 +16,13 @@ from django.core import mail
 from django.urls import reverse
 
 from peerpath.core.time import now
+from peerpath.directory.models import Listing
 from peerpath.forum import services as forum
 from peerpath.forum.models import Notification, Post
 from peerpath.moderation import actions, detectors
-from peerpath.moderation.crisis import Line
-from peerpath.moderation.models import QueueItem
+from peerpath.moderation.crisis import DEFAULTS, FALLBACK, Line, country_of, lines_for
+from peerpath.moderation.models import CrisisResource, QueueItem
+from peerpath.moderation.services import moderators_of
 from peerpath.moderation.tests.test_actions import (  # noqa: F401 (fake_detectors: autouse)
     CRISIS_TEXT,
     PROMOTION_TEXT,
@@ -25,6 +30,8 @@ from peerpath.moderation.tests.test_actions import (  # noqa: F401 (fake_detecto
     fake_detectors,
     make_group,
 )
+from peerpath.spaces import services as spaces
+from peerpath.testing.matrix import LOGIN, check_matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -89,13 +96,115 @@ def test_the_writer_sees_the_crisis_lines_first_on_the_page(client, group):
     assert "116 123" in html and "999" in html
 
 
-def test_the_organisations_own_lines_replace_the_country_defaults(world, group):
-    actions.crisis_lines_set(
-        actor=world.people["coordinator"], organisation=world.home,
-        lines=[Line("Riverside crisis team", "0300 123 4567", "Any time", "https://riverside.example.org/crisis")],
-    )  # fmt: skip
+RIVERSIDE_LINE = Line("Riverside crisis team", "0300 123 4567", "Any time", "https://riverside.example.org/crisis")
+
+
+def _contacts(lines: list[Line]) -> list[str]:
+    return [line.contact for line in lines]
+
+
+def _lives_in(user, group: Group, zone: str) -> None:
+    """The member tells the space where they live (the only place PeerPath learns it)."""
+    spaces.membership_set_preferences(user=user, space=group.space, remind_day_before=True, remind_hour_before=False,
+                                      peer_check_in_ok=False, timezone=zone)  # fmt: skip
+
+
+def test_the_organisations_own_lines_follow_the_country_defaults(world, group):
+    actions.crisis_lines_set(actor=world.people["coordinator"], organisation=world.home, lines=[RIVERSIDE_LINE])
     outcome = forum.thread_create(author=group.member, space=group.space, title="Tonight", body=CRISIS_TEXT)
-    assert [(line.name, line.contact) for line in outcome.crisis_lines] == [("Riverside crisis team", "0300 123 4567")]
+    # The writer gave no time zone: the host's country (GB), its defaults first, then the host's own line.
+    assert _contacts(outcome.crisis_lines) == [*_contacts(list(DEFAULTS["GB"])), "0300 123 4567"]
+
+
+def test_a_writer_sees_the_lines_of_the_country_they_live_in_first(world, group):
+    actions.crisis_lines_set(actor=world.people["coordinator"], organisation=world.home, lines=[RIVERSIDE_LINE])
+    # An own line for the United States too (the country column), and one repeating a default number.
+    CrisisResource.objects.create(
+        organisation=world.home, country="US", name="Riverside US desk", contact="1 800 555 0100"
+    )
+    CrisisResource.objects.create(organisation=world.home, country="US", name="Lifeline", contact="Call or text 988")
+    assert world.home.country == "GB"
+
+    _lives_in(group.member, group, "America/New_York")
+    assert country_of(group.member) == "US"
+    lines = lines_for(world.home, writer=group.member)
+    # The US defaults first, then the host's own US line; never the host's UK-only line, nor a number twice.
+    assert _contacts(lines) == [*_contacts(list(DEFAULTS["US"])), "1 800 555 0100"]
+    assert "0300 123 4567" not in _contacts(lines) and "999" not in _contacts(lines)
+
+    _lives_in(group.member, group, "Europe/London")
+    assert _contacts(lines_for(world.home, writer=group.member)) == [*_contacts(list(DEFAULTS["GB"])), "0300 123 4567"]
+
+    # A country without defaults: the international fallback, then nothing of the host's (it has no lines there).
+    _lives_in(group.member, group, "Europe/Paris")
+    assert [line.name for line in lines_for(world.home, writer=group.member)] == [
+        "Local emergency services", "Find a Helpline",
+    ]  # fmt: skip
+
+
+def test_where_the_writer_lives_is_unknown_the_host_country_is_used(world, group):
+    assert country_of(group.member) == "" and country_of(None) == ""
+    assert _contacts(lines_for(world.home, writer=group.member)) == _contacts(list(DEFAULTS["GB"]))
+    # A time zone that is no one country's, and an old link name for a zone, are read as they should be.
+    _lives_in(group.member, group, "UTC")
+    assert country_of(group.member) == ""
+    assert _contacts(lines_for(world.home, writer=group.member)) == _contacts(list(DEFAULTS["GB"]))
+    _lives_in(group.member, group, "US/Eastern")
+    assert country_of(group.member) == "US"
+    # The organisation's country drives the lines when PeerPath knows nothing of the writer.
+    world.home.country = "AU"
+    assert _contacts(lines_for(world.home)) == _contacts(list(DEFAULTS["AU"]))
+    assert lines_for(None) == list(FALLBACK)  # no organisation, no country: the international directory
+
+
+# --- Every alerted person can open the alert, whatever the listing status -----------------------------------------
+
+UNVETTED = [Listing.Status.SUBMITTED, Listing.Status.IN_REVIEW, Listing.Status.DELISTED]
+
+
+def _unvet(group: Group, status: str) -> None:
+    """The space's listing goes back to review or is delisted (set directly: each status, without its workflow)."""
+    Listing.objects.filter(pk=group.space.listing_id).update(status=status)
+
+
+@pytest.mark.parametrize("status", UNVETTED)
+def test_every_person_alerted_to_a_crisis_can_open_the_alert_whatever_the_listing_status(
+    world, client, group, status, django_capture_on_commit_callbacks
+):
+    _unvet(group, status)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = forum.thread_create(author=group.member, space=group.space, title="Tonight", body=CRISIS_TEXT)
+    recipients = [person for person in moderators_of(group.space) if person.pk != group.member.pk]
+    # The host's moderator is the one a listing that is not vetted used to lock out.
+    assert {world.people["moderator"], world.people["coordinator"], group.space_moderator} <= set(recipients)
+    mails = {message.to[0]: message.body for message in mail.outbox}
+    assert set(mails) == {person.email for person in recipients}
+    for person in recipients:
+        client.force_login(person)
+        # The alert on the site: the link to the post in its thread.
+        page = client.get(reverse("my_notifications")).content.decode()
+        links = re.findall(rf'href="([^"]+)#post-{outcome.post.pk}"', page)
+        assert links, person.handle
+        for link in links:
+            assert client.get(link).status_code == 200, (person.handle, link)
+        # The alert by e-mail: the space's queue, with the post in it.
+        [address] = re.findall(r"https?://\S+/moderation/", mails[person.email])
+        queue = client.get(urlsplit(address).path)
+        assert queue.status_code == 200, (person.handle, address)
+        assert f'id="item-{QueueItem.objects.get(post=outcome.post, status="open").pk}"' in queue.content.decode()
+
+
+@pytest.mark.parametrize("status", UNVETTED)
+def test_a_space_that_is_not_vetted_stays_closed_to_everyone_else(world, client, group, status):
+    post = group.post(body=CRISIS_TEXT)
+    _unvet(group, status)
+    queue = reverse("moderation_queue", kwargs={"space_id": group.space.pk})
+    thread = reverse("thread_detail", kwargs={"space_id": group.space.pk, "thread_id": post.thread_id})
+    staff = {"space_moderator": 200, "moderator": 200, "coordinator": 200, "admin": 200}
+    others = {"anonymous": LOGIN, "carer": 404, "peer_supporter": 404, "clinician": 404, "outsider": 404}
+    check_matrix(client, world, url=queue, expect={**others, **staff, "member": 404, "listener": 404})
+    others["anonymous"] = 404  # the forum's pages do not ask a visitor to sign in
+    check_matrix(client, world, url=thread, expect={**others, **staff, "member": 200, "listener": 200})
 
 
 def test_a_crisis_report_from_a_member_is_urgent_too(world, group, django_capture_on_commit_callbacks):
@@ -119,3 +228,26 @@ def test_the_real_detectors_put_a_crisis_post_at_the_top_of_the_queue(monkeypatc
     )  # fmt: skip
     assert outcome.is_crisis
     assert QueueItem.objects.get(post=outcome.post, status="open").urgent
+
+
+def test_one_refused_address_does_not_keep_the_crisis_alert_from_the_others(
+    world, group, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    import smtplib
+
+    from peerpath.moderation import notifications
+
+    real_send = notifications.send_mail
+    refused = world.people["coordinator"].email
+
+    def send(*, recipient_list, **kwargs):
+        if recipient_list == [refused]:
+            raise smtplib.SMTPRecipientsRefused({refused: (550, b"mailbox unavailable")})
+        return real_send(recipient_list=recipient_list, **kwargs)
+
+    monkeypatch.setattr(notifications, "send_mail", send)
+    with django_capture_on_commit_callbacks(execute=True):
+        forum.thread_create(author=group.member, space=group.space, title="Tonight", body=CRISIS_TEXT)
+    others = {person.email for person in moderators_of(group.space)} - {refused, group.member.email}
+    assert others and {message.to[0] for message in mail.outbox} == others
+    assert "SMTPRecipientsRefused" in caplog.text and refused not in caplog.text

@@ -131,12 +131,16 @@ def test_a_coordinator_sets_the_organisations_crisis_lines_and_can_go_back_to_th
     assert not CrisisResource.objects.filter(organisation=world.home).exists()
 
     assert client.post(lines_url(world), form).status_code == 302
-    assert [line.contact for line in lines_for(world.home)] == ["0300 123 4567"]
-    assert "Riverside crisis team" in client.get(lines_url(world)).content.decode()
+    # The writers of its country see the country's defaults first, then the organisation's own line.
+    assert [line.contact for line in lines_for(world.home)] == ["999", "116 123", "111", "Text SHOUT to 85258",
+                                                                "0300 123 4567"]  # fmt: skip
+    page = client.get(lines_url(world)).content.decode()
+    assert "Riverside crisis team" in page and "after the defaults" in page
 
     cleared = {**form, "lines-0-name": "", "lines-0-contact": "", "lines-0-detail": "", "lines-0-url": ""}
     assert client.post(lines_url(world), cleared).status_code == 302
     assert "116 123" in [line.contact for line in lines_for(world.home)]
+    assert "0300 123 4567" not in [line.contact for line in lines_for(world.home)]
 
 
 def test_crisis_text_still_shows_default_lines_without_own_lines(group):

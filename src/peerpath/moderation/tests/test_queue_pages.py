@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from peerpath.core.time import now
 from peerpath.forum.models import Post
-from peerpath.moderation import actions
+from peerpath.moderation import actions, selectors
 from peerpath.moderation import services as moderation
 from peerpath.moderation.models import QueueItem
 from peerpath.moderation.tests.test_actions import (  # noqa: F401 (fake_detectors: autouse)
@@ -187,9 +187,47 @@ def test_the_dashboard_shows_queue_size_median_first_action_and_crisis_waits(wor
         html = client.get(reverse("organisation_queue", kwargs={"organisation_id": world.home.pk})).content.decode()
     assert 'data-figure="queue-size">1</dd>' in html
     assert 'data-figure="median-first-action">20 minutes</dd>' in html
+    assert 'data-figure="awaiting-first-action">0</dd>' in html
     assert 'data-figure="crisis-waiting">0</dd>' in html
     assert 'data-figure="longest-wait">1 hour</dd>' in html
     assert group.space.name in html
+
+
+def test_items_nobody_acted_on_count_in_the_median_at_their_wait_so_far(world, client, group):
+    """An unworked queue must not look fast: two items acted on within minutes, three left waiting for two hours
+    (and one for forty days, beyond the 30-day window, still counted) give a median of two hours, not minutes."""
+    start = now()
+    with time_machine.travel(start - timedelta(days=40), tick=False):
+        group.post(body=MYTH_TEXT, title="Forgotten")
+    with time_machine.travel(start - timedelta(hours=2), tick=False):
+        quick = [
+            group.item(group.post(author=group.peers[index], body=PROMOTION_TEXT, title=f"Quick {index}"))
+            for index in range(2)
+        ]
+        for index in range(2):
+            group.post(author=group.peers[index], body=MYTH_TEXT, title=f"Waiting {index}")
+    with time_machine.travel(start - timedelta(hours=2) + timedelta(minutes=5), tick=False):
+        actions.item_approve(actor=group.organiser, item=quick[0])
+    with time_machine.travel(start - timedelta(hours=2) + timedelta(minutes=10), tick=False):
+        actions.item_warn(actor=group.organiser, item=quick[1], reason="Careful")
+    with time_machine.travel(start, tick=False):
+        board = selectors.dashboard_of(world.home)
+        client.force_login(world.people["coordinator"])
+        html = client.get(reverse("organisation_queue", kwargs={"organisation_id": world.home.pk})).content.decode()
+    # 5 and 10 minutes; 2 hours, 2 hours and 40 days waiting so far: the median is 2 hours.
+    assert board.median_first_action == timedelta(hours=2)
+    assert board.awaiting_first_action == 3 and board.queue_size == 4
+    assert 'data-figure="median-first-action">2 hours</dd>' in html
+    assert 'data-figure="awaiting-first-action">3</dd>' in html
+    assert "An item nobody has acted on yet counts at its wait so far" in html
+
+
+def test_the_dashboard_of_an_empty_queue_says_so(world, client):
+    board = selectors.dashboard_of(world.home)
+    assert board.median_first_action is None and board.awaiting_first_action == 0 and board.queue_size == 0
+    client.force_login(world.people["coordinator"])
+    html = client.get(reverse("organisation_queue", kwargs={"organisation_id": world.home.pk})).content.decode()
+    assert 'data-figure="median-first-action">No items yet</dd>' in html
 
 
 def test_a_clinician_sees_escalated_posts_of_their_organisation(world, client, group):

@@ -3,8 +3,8 @@
 /spaces/<id>/moderation/settings/          which rule templates the space publishes, its own rules, what
                                            screening does per category, holding new members' first posts
                                            (the space's moderators, the host's moderators, coordinators, admins)
-/organisations/<id>/crisis-lines/          the organisation's own crisis lines, shown instead of the country's
-                                           defaults (its coordinators and admins)
+/organisations/<id>/crisis-lines/          the organisation's own crisis lines, shown after the country's defaults
+                                           to writers in its country (its coordinators and admins)
 """
 
 from __future__ import annotations
@@ -105,9 +105,11 @@ def crisis_lines(request: AuthenticatedHttpRequest, organisation_id: str) -> Htt
     except DomainError as error:
         return _render_lines(request, organisation, formset, error=error.message, status=error.status)
     if lines:
-        messages.success(request, _("Your crisis lines are saved: writers in your spaces see them."))
+        messages.success(
+            request, _("Your crisis lines are saved: writers in your country see them after its defaults.")
+        )
     else:
-        messages.success(request, _("Your spaces show the country's default crisis lines again."))
+        messages.success(request, _("Your spaces show the country's default crisis lines alone again."))
     return redirect("crisis_lines", organisation_id=organisation.pk)
 
 
