@@ -17,7 +17,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -30,6 +29,7 @@ from peerpath.core.time import now
 from peerpath.forum import services as forum
 from peerpath.forum.access import moderates
 from peerpath.forum.models import Notification, Post
+from peerpath.moderation import tasks
 from peerpath.moderation.crisis import Line
 from peerpath.moderation.models import (
     Action,
@@ -111,14 +111,12 @@ def _tell(user_id: Any, *, kind: str, post: Post, text: str = "") -> None:
 
 
 def _email(user_id: Any, *, subject: str, lines: list[str]) -> None:
-    """After the commit: a moderator's decision about a member's post or voice reaches them by e-mail too."""
-    person = User.objects.filter(pk=user_id, is_active=True).first() if user_id is not None else None
-    if person is None or not person.email:
+    """After the commit: a moderator's decision about a member's post or voice reaches them by e-mail too, by a
+    background task, so a mail server that refuses never turns the moderator's saved decision into an error page."""
+    if user_id is None:
         return
-    address, body = person.email, "\n\n".join([f"Hello {person.handle},", *lines])
-    transaction.on_commit(
-        lambda: send_mail(subject=f"[PeerPath] {subject}", message=body, from_email=None, recipient_list=[address])
-    )
+    person_id = str(user_id)
+    transaction.on_commit(lambda: tasks.send_member_email.enqueue(person_id, subject, lines))
 
 
 def _thread_link(post: Post) -> str:

@@ -51,3 +51,15 @@ def _send_crisis_mail(person: Any, space: Any) -> None:
         from_email=None,
         recipient_list=[person.email],
     )
+
+
+def member_email(user_id: str, *, subject: str, lines: list[str]) -> bool:
+    """A moderator's decision, e-mailed to the member it concerns (not to a disabled account)."""
+    from peerpath.accounts.models import User
+
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if person is None or not person.email:
+        return False
+    body = "\n\n".join([f"Hello {person.handle},", *lines])
+    send_mail(subject=f"[PeerPath] {subject}", message=body, from_email=None, recipient_list=[person.email])
+    return True

@@ -1,4 +1,4 @@
-"""Background work for moderation: the crisis alert by e-mail, at once."""
+"""Background work for moderation: the crisis alert by e-mail, at once, and moderators' decisions to the member."""
 
 from __future__ import annotations
 
@@ -11,3 +11,9 @@ from peerpath.moderation import notifications
 def send_crisis_alert(post_id: str) -> int:
     """E-mail every moderator of the space and coordinator of the host that a post may be from someone in crisis."""
     return notifications.crisis_alert(post_id)
+
+
+@task()
+def send_member_email(user_id: str, subject: str, lines: list[str]) -> bool:
+    """Tell a member of a moderator's decision about their post or their voice in a space."""
+    return notifications.member_email(user_id, subject=subject, lines=lines)

@@ -4,10 +4,12 @@ escalated list. Who may see each, what they show, and a cost that does not grow 
 
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
 from peerpath.core.time import now
@@ -356,3 +358,22 @@ def test_moderation_pages_pass_axe_and_the_queue_works_by_keyboard(browser_conte
     clinician = tab_for(world.people["clinician"], staff=True)
     _axe_clean(clinician, reverse("escalated_posts"))
     _axe_clean(clinician, reverse("post_fact_note", kwargs={"post_id": myth.pk}))
+
+
+def test_a_mail_server_that_refuses_does_not_undo_or_break_a_moderators_decision(
+    client, group, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
+    post = group.post(body=MYTH_TEXT)
+    item = group.item(post)
+    client.force_login(group.space_moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(item_url(group, item), {"action": "hide", "reason": "A known false claim"})
+    assert done.status_code == 302
+    post.refresh_from_db()
+    assert post.status == Post.Status.HIDDEN
+
+
+class RefusingMailServer(BaseEmailBackend):
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
