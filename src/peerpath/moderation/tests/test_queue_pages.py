@@ -375,5 +375,5 @@ def test_a_mail_server_that_refuses_does_not_undo_or_break_a_moderators_decision
 
 
 class RefusingMailServer(BaseEmailBackend):
-    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+    def send_messages(self, email_messages):
         raise smtplib.SMTPServerDisconnected("the mail server went away")
