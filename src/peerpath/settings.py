@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "peerpath.directory",
     "peerpath.prescriptions",
     "peerpath.spaces",
+    "peerpath.screening",
     "peerpath.forum",
     "peerpath.moderation",
     "peerpath.fhir",

@@ -14,7 +14,7 @@ from peerpath.accounts.models import User
 from peerpath.core.time import now
 from peerpath.forum import services
 from peerpath.forum.models import Post, Thread
-from peerpath.moderation import services as moderation
+from peerpath.moderation import reports
 from peerpath.moderation.claims import load_claims
 from peerpath.moderation.models import SpacePolicy
 from peerpath.moderation.rules import DEFAULT_TEMPLATES
@@ -138,7 +138,7 @@ def load_forum_demo(*, people: dict[str, User]) -> int:
         body="Honestly if people don't get it they're idiots and you should stop wasting time on them.",
     ).post  # fmt: skip
     for reporter in authors[12:15]:
-        moderation.report_create(reporter=reporter, post=heated, reason="unkind", note="Not kind to others.")
+        reports.report_create(reporter=reporter, post=heated, reason="unkind", note="Not kind to others.")
     # The queue: a new member's first post held for review.
     SpacePolicy.objects.update_or_create(
         space=pots, defaults={"hold_first_posts": True, "rule_templates": list(DEFAULT_TEMPLATES)}

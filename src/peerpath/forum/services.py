@@ -37,7 +37,7 @@ from peerpath.forum.models import (
 )
 from peerpath.moderation import crisis
 from peerpath.moderation import services as moderation
-from peerpath.moderation.screening import Result
+from peerpath.screening.core import Result
 from peerpath.spaces.access import SpaceViewer
 from peerpath.spaces.models import Membership, Space
 

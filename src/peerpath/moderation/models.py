@@ -13,35 +13,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.models import BaseModel
+from peerpath.screening.categories import DEFAULT_DECISIONS, Category, Decision
 
-
-class Category(models.TextChoices):
-    """What screening looks for, and what a member may report."""
-
-    CRISIS = "crisis", _("Crisis: suicidal or self-harm intent")
-    MEDICAL_INSTRUCTIONS = "medical_instructions", _("Medical instructions")
-    PROMOTION = "promotion", _("Product promotion or spam")
-    MISINFORMATION = "misinformation", _("Known misinformation")
-    PERSONAL_DATA = "personal_data", _("Personal data")
-
-
-class Decision(models.TextChoices):
-    """What a space does with a post screened into a category (issue 6 point 8)."""
-
-    PUBLISH_AND_FLAG = "flag", _("Publish it and flag it for a moderator")
-    HOLD = "hold", _("Hold it for review before it is published")
-    REFUSE = "refuse", _("Refuse it, with an explanation to the writer")
-
-
-# The default per category: a crisis post is published (never silently hidden: the writer sees help at once and
-# the moderators are alerted) and flagged urgent; the others are held for a human look.
-DEFAULT_DECISIONS: dict[str, str] = {
-    Category.CRISIS: Decision.PUBLISH_AND_FLAG,
-    Category.MEDICAL_INSTRUCTIONS: Decision.HOLD,
-    Category.PROMOTION: Decision.HOLD,
-    Category.MISINFORMATION: Decision.PUBLISH_AND_FLAG,
-    Category.PERSONAL_DATA: Decision.HOLD,
-}
+__all__ = ["DEFAULT_DECISIONS", "Category", "Decision"]  # the screening categories, as the moderation models use them
 
 
 class SpacePolicy(BaseModel):

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from peerpath.core.time import now
 from peerpath.moderation.models import DEFAULT_DECISIONS, MisinformationClaim, Mute, SpacePolicy
 from peerpath.moderation.rules import DEFAULT_TEMPLATES
-from peerpath.moderation.screening import ClaimRule
+from peerpath.screening.core import ClaimRule
 
 
 def muted_until(user: Any, space: Any) -> datetime | None:

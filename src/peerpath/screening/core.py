@@ -2,7 +2,7 @@
 each giving findings (a category, a confidence and the matched evidence), and the space's decision per category.
 
 A detector is any object with a `name`, a `category` and `detect(text, context) -> list[Finding]`; the list in
-`moderation/detectors/__init__.py` (ALL) is what runs. Detectors are pure: no database, no network, so screening one
+`screening/detectors/__init__.py` (ALL) is what runs. Detectors are pure: no database, no network, so screening one
 post stays within the 20 ms the issue allows (bench/forum_search.py measures it).
 """
 
@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from peerpath.moderation.models import DEFAULT_DECISIONS, Category, Decision
+from peerpath.screening.categories import DEFAULT_DECISIONS, Category, Decision
 
 # Below this confidence a finding is kept for the record but does not decide anything.
 DECIDING_CONFIDENCE = 0.5
@@ -107,7 +107,7 @@ def decide(findings: list[Finding], decisions: dict[str, str]) -> tuple[str, lis
 
 def screen(text: str, context: Context, decisions: dict[str, str] | None = None) -> Result:
     """Run every detector over the text and decide."""
-    from peerpath.moderation.detectors import ALL
+    from peerpath.screening.detectors import ALL
 
     started = time.perf_counter()
     findings: list[Finding] = []

@@ -28,6 +28,7 @@ from peerpath.forum.search import (
 )
 from peerpath.forum.tests.helpers import reply, settle, thread
 from peerpath.forum.tests.search_scene import Scene, scene
+from peerpath.moderation import reports
 from peerpath.testing.personas import PERSONAS
 
 SLUGS = {"pots", "fibromyalgia", "diabetes"}
@@ -138,12 +139,11 @@ def test_replies_of_a_held_or_hidden_question_are_never_found(world, forums, sta
 
 
 def test_replies_of_a_question_hidden_after_three_reports_are_never_found(world, forums):
-    from peerpath.moderation import services as moderation
     from peerpath.spaces.tests.helpers import members
 
     question = forums.public_thread.posts.get(is_opening=True)
     for reporter in members(forums.public, 3):
-        moderation.report_create(reporter=reporter, post=question, reason="unkind")
+        reports.report_create(reporter=reporter, post=question, reason="unkind")
     assert found("salt fluids", None) == []
     assert found("salt fluids", world.people["member"]) == []
 

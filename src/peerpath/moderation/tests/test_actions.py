@@ -23,8 +23,8 @@ from peerpath.forum.models import Notification, Post, Thread
 from peerpath.forum.tests.helpers import forum_space, settle
 from peerpath.moderation import actions
 from peerpath.moderation.models import Action, Category, Mute, QueueItem
-from peerpath.moderation.screening import Context, Finding
 from peerpath.moderation.selectors import escalated_queue
+from peerpath.screening.core import Context, Finding
 from peerpath.spaces.models import Membership, Space
 from peerpath.spaces.tests.helpers import join
 from peerpath.testing.personas import World, make_user
@@ -63,7 +63,7 @@ class FakeDetector:
 
 @pytest.fixture(autouse=True)
 def fake_detectors(monkeypatch):
-    monkeypatch.setattr("peerpath.moderation.detectors.ALL", [FakeDetector()])
+    monkeypatch.setattr("peerpath.screening.detectors.ALL", [FakeDetector()])
 
 
 @dataclass

@@ -16,8 +16,8 @@ from peerpath.audit.models import AuditEvent
 from peerpath.directory.models import Condition
 from peerpath.moderation import claims
 from peerpath.moderation.models import Category, MisinformationClaim
-from peerpath.moderation.screening import DECIDING_CONFIDENCE, Context, screen
 from peerpath.moderation.selectors import claim_rules
+from peerpath.screening.core import DECIDING_CONFIDENCE, Context, screen
 from peerpath.testing.matrix import LOGIN, ORG_MANAGERS_ONLY, check_matrix
 from peerpath.testing.personas import World
 

@@ -19,7 +19,7 @@ from peerpath.core.time import now
 from peerpath.directory.models import Listing
 from peerpath.forum import services as forum
 from peerpath.forum.models import Notification, Post
-from peerpath.moderation import actions, detectors
+from peerpath.moderation import actions, reports
 from peerpath.moderation.crisis import DEFAULTS, FALLBACK, Line, country_of, lines_for
 from peerpath.moderation.models import CrisisResource, QueueItem
 from peerpath.moderation.services import moderators_of
@@ -30,6 +30,7 @@ from peerpath.moderation.tests.test_actions import (  # noqa: F401 (fake_detecto
     fake_detectors,
     make_group,
 )
+from peerpath.screening import detectors
 from peerpath.spaces import services as spaces
 from peerpath.testing.matrix import LOGIN, check_matrix
 
@@ -208,11 +209,10 @@ def test_a_space_that_is_not_vetted_stays_closed_to_everyone_else(world, client,
 
 
 def test_a_crisis_report_from_a_member_is_urgent_too(world, group, django_capture_on_commit_callbacks):
-    from peerpath.moderation import services as moderation
 
     post = group.post(author=group.peers[0], body="Not sure I can keep going with all this.")
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.report_create(reporter=group.member, post=post, reason="crisis", note="Worried about them")
+        reports.report_create(reporter=group.member, post=post, reason="crisis", note="Worried about them")
     item = group.item(post)
     assert item.urgent and item.category == "crisis"
     assert Notification.objects.filter(kind=Notification.Kind.CRISIS, post=post).count() == 3

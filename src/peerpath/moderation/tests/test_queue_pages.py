@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from peerpath.core.time import now
 from peerpath.forum.models import Post
-from peerpath.moderation import actions, selectors
-from peerpath.moderation import services as moderation
+from peerpath.moderation import actions, reports, selectors
 from peerpath.moderation.models import QueueItem
 from peerpath.moderation.tests.test_actions import (  # noqa: F401 (fake_detectors: autouse)
     MYTH_DETAIL,
@@ -108,7 +107,7 @@ def test_escalated_list_permission_matrix(world, client, group):
 def test_the_queue_shows_each_post_with_findings_evidence_correction_and_reports(client, group):
     myth = group.post(body=MYTH_TEXT)
     held = group.post(body=PROMOTION_TEXT, title="Magnesium")
-    moderation.report_create(reporter=group.peers[0], post=myth, reason="misinformation", note="Not true at all")
+    reports.report_create(reporter=group.peers[0], post=myth, reason="misinformation", note="Not true at all")
     client.force_login(group.space_moderator)
 
     html = client.get(queue_url(group)).content.decode()
@@ -248,7 +247,7 @@ def _fill(group: Group, count: int, offset: int = 0) -> None:
     for index in range(offset, offset + count):
         author = group.peers[index % len(group.peers)]
         post = group.post(author=author, body=f"{MYTH_TEXT} number {index}", title=f"Offer {index}")
-        moderation.report_create(reporter=group.member, post=post, reason="misinformation", note=f"myth {index}")
+        reports.report_create(reporter=group.member, post=post, reason="misinformation", note=f"myth {index}")
         item = group.item(post)
         actions.item_warn(actor=group.organiser, item=item, reason=f"Warning {index}")
 
@@ -307,7 +306,7 @@ def test_moderation_pages_pass_axe_and_the_queue_works_by_keyboard(browser_conte
     world = make_world()
     group = make_group(world)
     myth = group.post(author=group.peers[0], body=MYTH_TEXT)
-    moderation.report_create(reporter=group.peers[1], post=myth, reason="misinformation", note="Not true")
+    reports.report_create(reporter=group.peers[1], post=myth, reason="misinformation", note="Not true")
     held = group.post(author=group.peers[1], body=PROMOTION_TEXT, title="Magnesium")
     hidden = group.post(body=MYTH_TEXT + " Truly.", title="Diet")
     actions.item_hide(actor=group.organiser, item=group.item(hidden), reason="A false claim")

@@ -10,8 +10,7 @@ from django.urls import reverse
 from peerpath.audit.models import AuditEvent
 from peerpath.core.errors import Conflict, PermissionDenied
 from peerpath.forum.models import Notification, Post
-from peerpath.moderation import actions
-from peerpath.moderation import services as moderation
+from peerpath.moderation import actions, reports
 from peerpath.moderation.models import Action, Appeal, QueueItem, Report
 from peerpath.moderation.tests.test_actions import (  # noqa: F401 (fake_detectors: autouse)
     MYTH_TEXT,
@@ -83,10 +82,10 @@ def test_a_non_member_moderator_cannot_report(world, client, group):
 def test_three_reports_from_different_members_hide_the_post_pending_review(group):
     post = group.post(body="Pacing helps me most on work days.")
     for reporter in group.peers[:2]:
-        moderation.report_create(reporter=reporter, post=post, reason="unkind")
+        reports.report_create(reporter=reporter, post=post, reason="unkind")
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
-    moderation.report_create(reporter=group.peers[2], post=post, reason="unkind")
+    reports.report_create(reporter=group.peers[2], post=post, reason="unkind")
     post.refresh_from_db()
     assert post.status == Post.Status.HIDDEN
     auto_hide = Action.objects.get(post=post, kind=Action.Kind.AUTO_HIDE, moderator=None)
@@ -98,7 +97,7 @@ def test_three_reports_from_different_members_hide_the_post_pending_review(group
     # A fourth report while it is hidden does not hide it again.
     fourth = make_user("fourth-reporter")
     join(fourth, group.space)
-    moderation.report_create(reporter=fourth, post=post, reason="unkind")
+    reports.report_create(reporter=fourth, post=post, reason="unkind")
     assert Action.objects.filter(post=post, kind=Action.Kind.AUTO_HIDE).count() == 1
     assert AuditEvent.objects.filter(action="moderation.auto_hide").count() == 1
     # A moderator who finds nothing wrong approves it back.
@@ -109,11 +108,11 @@ def test_three_reports_from_different_members_hide_the_post_pending_review(group
     others = [make_user(f"later-reporter-{index}") for index in range(3)]
     for other in others:
         join(other, group.space)
-    moderation.report_create(reporter=others[0], post=post, reason="unkind")
+    reports.report_create(reporter=others[0], post=post, reason="unkind")
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
     for other in others[1:]:
-        moderation.report_create(reporter=other, post=post, reason="unkind")
+        reports.report_create(reporter=other, post=post, reason="unkind")
     post.refresh_from_db()
     assert post.status == Post.Status.HIDDEN
 

@@ -39,8 +39,7 @@ from peerpath.core.http import AuthenticatedHttpRequest
 from peerpath.core.time import now
 from peerpath.forum.access import ForumViewer, access_post
 from peerpath.forum.models import Post
-from peerpath.moderation import actions, selectors
-from peerpath.moderation import services as moderation
+from peerpath.moderation import actions, reports, selectors
 from peerpath.moderation.access import (
     access_organisation_moderation,
     access_own_post,
@@ -272,7 +271,7 @@ def post_report(request: AuthenticatedHttpRequest, post_id: str) -> HttpResponse
     if not form.is_valid():
         return _render_post_form(request, "moderation/report.html", post, form, status=400)
     try:
-        moderation.report_create(
+        reports.report_create(
             reporter=request.user, post=post, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
         )
     except DomainError as error:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from peerpath.moderation.detectors import crisis, medical, misinformation, personal_data, promotion
-from peerpath.moderation.screening import Detector
+from peerpath.screening.core import Detector
+from peerpath.screening.detectors import crisis, medical, misinformation, personal_data, promotion
 
 ALL: list[Detector] = [
     crisis.DETECTOR,

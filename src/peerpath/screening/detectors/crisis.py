@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from peerpath.moderation.detectors._text import contracted, normalise, sentences
-from peerpath.moderation.models import Category
-from peerpath.moderation.screening import Context, Finding
+from peerpath.screening.categories import Category
+from peerpath.screening.core import Context, Finding
+from peerpath.screening.detectors.text import contracted, normalise, sentences
 
 _I = r"(?:i|i'm|i've|i have|i'll|i will|i'd|i just|i really|i honestly)"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from peerpath.moderation.detectors._text import normalise, sentences
-from peerpath.moderation.models import Category
-from peerpath.moderation.screening import Context, Finding
+from peerpath.screening.categories import Category
+from peerpath.screening.core import Context, Finding
+from peerpath.screening.detectors.text import normalise, sentences
 
 _TREATMENT = (
     r"(?:meds|medication|medications|medicine|medicines|tablets?|pills?|dose|doses|dosage|insulin|metformin|"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from peerpath.moderation.detectors._text import normalise
-from peerpath.moderation.models import Category
-from peerpath.moderation.screening import ClaimRule, Context, Finding
+from peerpath.screening.categories import Category
+from peerpath.screening.core import ClaimRule, Context, Finding
+from peerpath.screening.detectors.text import normalise
 
 _WORD = re.compile(r"[\w']+")
 # Between two words of a phrase a few other words may stand ("insulin is basically poison").

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from peerpath.moderation.detectors._text import normalise
-from peerpath.moderation.models import Category
-from peerpath.moderation.screening import Context, Finding
+from peerpath.screening.categories import Category
+from peerpath.screening.core import Context, Finding
+from peerpath.screening.detectors.text import normalise
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _SHARED_MAILBOX = re.compile(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from peerpath.moderation.detectors._text import normalise
-from peerpath.moderation.models import Category
-from peerpath.moderation.screening import Context, Finding
+from peerpath.screening.categories import Category
+from peerpath.screening.core import Context, Finding
+from peerpath.screening.detectors.text import normalise
 
 _URL = re.compile(r"\bhttps?://[^\s<>()\[\]]+|\bwww\.[^\s<>()\[\]]+", re.IGNORECASE)
 _TRUSTED_HOSTS = re.compile(

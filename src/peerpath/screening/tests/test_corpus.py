@@ -37,8 +37,8 @@ from pathlib import Path
 import pytest
 
 from peerpath.moderation.claims import DATA_FILE
-from peerpath.moderation.models import Category
-from peerpath.moderation.screening import DECIDING_CONFIDENCE, ClaimRule, Context, screen
+from peerpath.screening.categories import Category
+from peerpath.screening.core import DECIDING_CONFIDENCE, ClaimRule, Context, screen
 
 CORPUS = Path(__file__).parent / "corpus" / "posts.jsonl"
 CRISIS_HELDOUT = Path(__file__).parent / "corpus" / "crisis_heldout.jsonl"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from peerpath.moderation.detectors import ALL, crisis, medical, misinformation, personal_data, promotion
-from peerpath.moderation.models import Category, Decision
-from peerpath.moderation.screening import DECIDING_CONFIDENCE, ClaimRule, Context, screen
+from peerpath.screening.categories import Category, Decision
+from peerpath.screening.core import DECIDING_CONFIDENCE, ClaimRule, Context, screen
+from peerpath.screening.detectors import ALL, crisis, medical, misinformation, personal_data, promotion
 
 EMPTY = Context()
 
