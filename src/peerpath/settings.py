@@ -328,3 +328,11 @@ LOGGING = {
 # --- API.
 NINJA_PAGINATION_PER_PAGE = 50
 API_TOKEN_MAX_PER_USER = 20
+
+# Screening models (issue 15): the static sentence encoder built at install from the all-MiniLM-L6-v2 weights
+# (`peerpath screening build-encoder`, run by `make install`) and classifiers retrained by `peerpath moderation
+# retrain`, which take precedence over the classifiers shipped in peerpath/screening/weights/. A missing or corrupt
+# file never lets a text through unscreened: the rules run alone and /healthz says so.
+SCREENING_MODELS_DIR = Path(env_str("PEERPATH_SCREENING_MODELS_DIR", str(VAR_DIR / "models")))
+# Nothing in PeerPath may reach the Hugging Face Hub at run time: the tokenizers library is told so too.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
