@@ -22,6 +22,7 @@ from peerpath.core.time import now
 from peerpath.prescriptions.dose import Activity
 from peerpath.prescriptions.models import Participation, Patient, Prescription
 from peerpath.spaces import recurrence, tasks, tokens
+from peerpath.spaces.common import active_membership, audit_event, check_runs, clean_text, enqueue_on_commit
 from peerpath.spaces.models import (
     CHECK_IN_CLOSES_AFTER,
     CHECK_IN_OPENS_BEFORE,
@@ -34,7 +35,6 @@ from peerpath.spaces.models import (
     Schedule,
     Space,
 )
-from peerpath.spaces.services import _active_membership, _audit, _check_runs, _clean, _on_commit
 
 MAX_CAPACITY = 10_000
 # How far ahead overlapping schedules are looked for.
@@ -54,9 +54,9 @@ def _check_mode(mode: str, join_url: str, place: str) -> None:
 
 def _clean_details(title: str, join_url: str, place: str, mode: str, capacity: int | None) -> tuple[str, str, str]:
     """Title, join link and place of a schedule or a meeting, checked together with the mode and capacity."""
-    title = _clean(title, limit=120, field="title", label=_("A title"), required=True)
-    join_url = _clean(join_url, limit=500, field="join_url", label=_("The join link"))
-    place = _clean(place, limit=300, field="place", label=_("The place"))
+    title = clean_text(title, limit=120, field="title", label=_("A title"), required=True)
+    join_url = clean_text(join_url, limit=500, field="join_url", label=_("The join link"))
+    place = clean_text(place, limit=300, field="place", label=_("The place"))
     _check_mode(mode, join_url, place)
     _check_capacity(capacity)
     return title, join_url, place
@@ -133,7 +133,7 @@ def _check_no_overlap(space: Space, rule: recurrence.Rule, *, exclude: Schedule 
 
 @transaction.atomic
 def schedule_create(*, actor: User, space: Space, data: ScheduleData) -> Schedule:
-    _check_runs(actor, space)
+    check_runs(actor, space)
     rule = data.validate()
     _check_no_overlap(space, rule)
     schedule = Schedule.objects.create(
@@ -149,7 +149,7 @@ def schedule_create(*, actor: User, space: Space, data: ScheduleData) -> Schedul
         place=data.place,
         capacity=data.capacity,
     )
-    _audit("space.schedule_created", actor=actor, space=space, target=schedule, rrule=schedule.rrule)
+    audit_event("space.schedule_created", actor=actor, space=space, target=schedule, rrule=schedule.rrule)
     meetings_materialise(schedule=schedule)
     return schedule
 
@@ -159,12 +159,13 @@ def schedule_update(*, actor: User, schedule: Schedule, data: ScheduleData, mess
     """Change a schedule from now on: future meetings follow it; those the new rule drops are cancelled (members
     who answered are told) and past meetings keep their history."""
     space = schedule.space
-    _check_runs(actor, space)
+    check_runs(actor, space)
     if schedule.ended_at is not None:
         raise Conflict(_("This schedule has ended."))
     rule = data.validate()
     _check_no_overlap(space, rule, exclude=schedule)
-    message = _clean(message, limit=500, field="message", label=_("The message")) or _("The group's schedule changed.")
+    message = clean_text(message, limit=500, field="message", label=_("The message"))
+    message = message or _("The group's schedule changed.")
     for name in (
         "title",
         "rrule",
@@ -192,7 +193,7 @@ def schedule_update(*, actor: User, schedule: Schedule, data: ScheduleData, mess
             _cancel(meeting, message)
         else:
             meeting.delete()
-    _audit("space.schedule_updated", actor=actor, space=space, target=schedule, rrule=schedule.rrule)
+    audit_event("space.schedule_updated", actor=actor, space=space, target=schedule, rrule=schedule.rrule)
     meetings_materialise(schedule=schedule)
     return schedule
 
@@ -209,8 +210,8 @@ def _copy_details(schedule: Schedule, meeting: Meeting) -> None:
 def schedule_end(*, actor: User, schedule: Schedule, message: str) -> Schedule:
     """Stop a schedule: its future meetings are cancelled with the message."""
     space = schedule.space
-    _check_runs(actor, space)
-    message = _clean(message, limit=500, field="message", label=_("A message to members"), required=True)
+    check_runs(actor, space)
+    message = clean_text(message, limit=500, field="message", label=_("A message to members"), required=True)
     if schedule.ended_at is not None:
         raise Conflict(_("This schedule has already ended."))
     schedule.ended_at = now()
@@ -219,7 +220,7 @@ def schedule_end(*, actor: User, schedule: Schedule, message: str) -> Schedule:
         schedule=schedule, starts_at__gt=schedule.ended_at, status=Meeting.Status.SCHEDULED
     ):
         _cancel(meeting, message)
-    _audit("space.schedule_ended", actor=actor, space=space, target=schedule)
+    audit_event("space.schedule_ended", actor=actor, space=space, target=schedule)
     return schedule
 
 
@@ -287,7 +288,7 @@ class MeetingData:
 def meeting_create_one_off(
     *, actor: User, space: Space, data: MeetingData, kind: str = Meeting.Kind.REGULAR
 ) -> Meeting:
-    _check_runs(actor, space)
+    check_runs(actor, space)
     title, join_url, place = _clean_details(data.title, data.join_url, data.place, data.mode, data.capacity)
     if data.starts_at.tzinfo is None:
         raise DomainError(_("The time needs a time zone."), field="starts_at")
@@ -308,7 +309,7 @@ def meeting_create_one_off(
         capacity=data.capacity,
         check_in_nonce=tokens.new_nonce(),
     )
-    _audit("space.meeting_created", actor=actor, space=space, target=meeting, kind=kind)
+    audit_event("space.meeting_created", actor=actor, space=space, target=meeting, kind=kind)
     return meeting
 
 
@@ -316,7 +317,7 @@ def _cancel(meeting: Meeting, message: str) -> None:
     meeting.status, meeting.change_message = Meeting.Status.CANCELLED, message
     meeting.sequence += 1
     meeting.save(update_fields=["status", "change_message", "sequence", "updated_at"])
-    _on_commit(tasks.send_meeting_changed, str(meeting.pk), str(meeting.sequence))
+    enqueue_on_commit(tasks.send_meeting_changed, str(meeting.pk), str(meeting.sequence))
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -327,14 +328,14 @@ def _lock(meeting: Meeting) -> Meeting:
 def meeting_cancel(*, actor: User, meeting: Meeting, message: str) -> Meeting:
     """Cancel one occurrence with a message to its members (issue 5 point 3)."""
     meeting = _lock(meeting)
-    _check_runs(actor, meeting.space)
-    message = _clean(message, limit=500, field="message", label=_("A message to members"), required=True)
+    check_runs(actor, meeting.space)
+    message = clean_text(message, limit=500, field="message", label=_("A message to members"), required=True)
     if meeting.is_cancelled:
         raise Conflict(_("This meeting is already cancelled."))
     if meeting.starts_at <= now():
         raise Conflict(_("A meeting that has started cannot be cancelled."))
     _cancel(meeting, message)
-    _audit("space.meeting_cancelled", actor=actor, space=meeting.space, target=meeting)
+    audit_event("space.meeting_cancelled", actor=actor, space=meeting.space, target=meeting)
     return meeting
 
 
@@ -342,8 +343,8 @@ def meeting_cancel(*, actor: User, meeting: Meeting, message: str) -> Meeting:
 def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime, message: str) -> Meeting:
     """Move one occurrence (same length) with a message to its members; the rest of the schedule stays."""
     meeting = _lock(meeting)
-    _check_runs(actor, meeting.space)
-    message = _clean(message, limit=500, field="message", label=_("A message to members"), required=True)
+    check_runs(actor, meeting.space)
+    message = clean_text(message, limit=500, field="message", label=_("A message to members"), required=True)
     if meeting.is_cancelled:
         raise Conflict(_("A cancelled meeting cannot be moved."))
     if meeting.starts_at <= now():
@@ -373,7 +374,7 @@ def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime, message:
     meeting.change_message = message
     meeting.sequence += 1
     meeting.save(update_fields=["starts_at", "ends_at", "change_message", "sequence", "updated_at"])
-    _audit(
+    audit_event(
         "space.meeting_moved",
         actor=actor,
         space=meeting.space,
@@ -381,7 +382,7 @@ def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime, message:
         old=old.isoformat(),
         new=starts_at.isoformat(),
     )
-    _on_commit(tasks.send_meeting_changed, str(meeting.pk), str(meeting.sequence))
+    enqueue_on_commit(tasks.send_meeting_changed, str(meeting.pk), str(meeting.sequence))
     return meeting
 
 
@@ -389,7 +390,7 @@ def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime, message:
 def meeting_set_capacity(*, actor: User, meeting: Meeting, capacity: int | None) -> Meeting:
     """Change one meeting's seats; never below the seats already taken. More seats promote those waiting."""
     meeting = _lock(meeting)
-    _check_runs(actor, meeting.space)
+    check_runs(actor, meeting.space)
     _check_capacity(capacity)
     confirmed = Rsvp.objects.filter(meeting=meeting, state=Rsvp.State.CONFIRMED).count()
     if capacity is not None and capacity < confirmed:
@@ -401,7 +402,9 @@ def meeting_set_capacity(*, actor: User, meeting: Meeting, capacity: int | None)
     meeting.capacity = capacity
     meeting.save(update_fields=["capacity", "updated_at"])
     _promote(meeting)
-    _audit("space.meeting_capacity_changed", actor=actor, space=meeting.space, target=meeting, old=old, new=capacity)
+    audit_event(
+        "space.meeting_capacity_changed", actor=actor, space=meeting.space, target=meeting, old=old, new=capacity
+    )
     return meeting
 
 
@@ -415,7 +418,7 @@ def rsvp_set(*, user: User, meeting: Meeting, answer: str) -> Rsvp:
     if answer not in Rsvp.Answer.values:
         raise DomainError(_("Answer going, maybe or not going."), field="answer")
     meeting = _lock(meeting)
-    _active_membership(user, meeting.space)
+    active_membership(user, meeting.space)
     if meeting.is_cancelled:
         raise Conflict(_("This meeting is cancelled."))
     if meeting.ends_at <= now():
@@ -463,7 +466,7 @@ def _promote(meeting: Meeting) -> list[Rsvp]:
         rsvp.state, rsvp.waiting_since = Rsvp.State.CONFIRMED, None
         rsvp.save(update_fields=["state", "waiting_since", "updated_at"])
         record(action="space.rsvp_promoted", actor=None, organisation=meeting.space.organisation, target=rsvp)
-        _on_commit(tasks.send_seat_free, str(rsvp.pk))
+        enqueue_on_commit(tasks.send_seat_free, str(rsvp.pk))
     return promoted
 
 
@@ -539,7 +542,7 @@ def attendance_set(*, actor: User, meeting: Meeting, present: Iterable[Any]) -> 
     """The organiser's one-screen register: exactly these members attended. Unticking someone takes back their
     attendance and the participation it recorded."""
     meeting = _lock(meeting)
-    _check_runs(actor, meeting.space)
+    check_runs(actor, meeting.space)
     _check_attendance_window(meeting)
     wanted = {str(user_id) for user_id in present}
     members = {
@@ -585,7 +588,7 @@ def _unattend(attendance: Attendance, actor: User) -> None:
 def attendance_check_in(*, user: User, meeting: Meeting, code: str) -> Attendance:
     """A member checks in with the short code shown in the meeting (issue 5 point 4)."""
     meeting = _lock(meeting)
-    _active_membership(user, meeting.space)
+    active_membership(user, meeting.space)
     _check_attendance_window(meeting)
     if now() > meeting.ends_at + CHECK_IN_CLOSES_AFTER:
         raise Conflict(_("Check-in for this meeting has closed."), field="code")
@@ -606,11 +609,13 @@ def meeting_note_save(
     *, actor: User, meeting: Meeting, topics: str, resources: str, open_questions: str
 ) -> MeetingNote:
     meeting = _lock(meeting)
-    _check_runs(actor, meeting.space)
+    check_runs(actor, meeting.space)
     values = {
-        "topics": _clean(topics, limit=4000, field="topics", label=_("Topics covered")),
-        "resources": _clean(resources, limit=4000, field="resources", label=_("Resources shared")),
-        "open_questions": _clean(open_questions, limit=4000, field="open_questions", label=_("Questions left open")),
+        "topics": clean_text(topics, limit=4000, field="topics", label=_("Topics covered")),
+        "resources": clean_text(resources, limit=4000, field="resources", label=_("Resources shared")),
+        "open_questions": clean_text(
+            open_questions, limit=4000, field="open_questions", label=_("Questions left open")
+        ),
     }
     note, created = MeetingNote.objects.get_or_create(meeting=meeting, defaults={**values, "updated_by": actor})
     if not created:
@@ -618,7 +623,7 @@ def meeting_note_save(
             setattr(note, name, value)
         note.updated_by = actor
         note.save()
-    _audit("space.meeting_note_saved", actor=actor, space=meeting.space, target=note)
+    audit_event("space.meeting_note_saved", actor=actor, space=meeting.space, target=note)
     from peerpath.forum.indexing import index_note  # the forum's search finds notes (issue 6 point 3)
 
     index_note(note)

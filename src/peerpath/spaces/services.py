@@ -7,11 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django_tasks.base import Task
 
 from peerpath.accounts.models import Organisation, User
 from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
@@ -22,6 +20,13 @@ from peerpath.core.time import now
 from peerpath.directory.models import Listing
 from peerpath.prescriptions.models import Prescription
 from peerpath.spaces import recurrence, tasks, tokens
+from peerpath.spaces.common import (
+    active_membership,
+    audit_event,
+    check_runs,
+    clean_text,
+    enqueue_on_commit,
+)
 from peerpath.spaces.models import (
     CalendarFeed,
     CheckInRequest,
@@ -37,31 +42,8 @@ Status = Membership.Status
 SpaceRole = Membership.Role
 
 
-def _audit(action: str, *, actor: User | None, space: Space, target: Any = None, **details: Any) -> None:
-    record(action=action, actor=actor, organisation=space.organisation, target=target or space, details=details)
-
-
-def _on_commit(task: Task[Any, Any], *args: str) -> None:
-    """Queue a background task once the change is committed (tasks.py holds them)."""
-    transaction.on_commit(lambda: task.enqueue(*args))
-
-
 def _membership_for_update(space: Space, user: User) -> Membership | None:
     return Membership.objects.select_for_update().filter(space=space, user=user).first()
-
-
-def manages_host(user: User, space: Space) -> bool:
-    return bool(ORG_MANAGER_ROLES & roles_in(user, space.organisation_id))
-
-
-def _check_runs(actor: User, space: Space) -> None:
-    """Organisers run a space; so do the host organisation's coordinators and admins."""
-    membership = Membership.objects.filter(space=space, user=actor, status=Status.ACTIVE).first()
-    if membership is not None and membership.role == SpaceRole.ORGANISER:
-        return
-    if manages_host(actor, space):
-        return
-    raise PermissionDenied(_("Only the space's organisers can do that."))
 
 
 def _check_moderates(actor: User, space: Space) -> Membership | None:
@@ -75,29 +57,11 @@ def _check_moderates(actor: User, space: Space) -> Membership | None:
     raise PermissionDenied(_("Only the space's organisers and moderators can do that."))
 
 
-def _active_membership(user: User, space: Space) -> Membership:
-    membership = Membership.objects.filter(space=space, user=user, status=Status.ACTIVE).first()
-    if membership is None:
-        raise PermissionDenied(_("Only members of this space can do that."))
-    return membership
-
-
 def _check_voice(user: User, space: Space) -> Membership:
-    membership = _active_membership(user, space)
+    membership = active_membership(user, space)
     if not membership.has_voice:
         raise PermissionDenied(_("Listeners attend and read; they do not post, propose topics or vote."))
     return membership
-
-
-def _clean(text: str, *, limit: int, field: str, label: str, required: bool = False) -> str:
-    text = (text or "").strip()
-    if required and not text:
-        raise DomainError(_("%(label)s is needed.") % {"label": label}, field=field)
-    if len(text) > limit:
-        raise DomainError(
-            _("%(label)s can be at most %(limit)s characters.") % {"label": label, "limit": limit}, field=field
-        )
-    return text
 
 
 # --- Spaces ----------------------------------------------------------------------------------------------------
@@ -112,8 +76,8 @@ class SpaceData:
     timezone: str = "Europe/London"
 
     def validate(self) -> None:
-        self.name = _clean(self.name, limit=200, field="name", label=_("A name"), required=True)
-        self.about = _clean(self.about, limit=3000, field="about", label=_("About"))
+        self.name = clean_text(self.name, limit=200, field="name", label=_("A name"), required=True)
+        self.about = clean_text(self.about, limit=3000, field="about", label=_("About"))
         if self.join_policy not in Space.JoinPolicy.values:
             raise DomainError(_("Choose how people join."), field="join_policy")
         recurrence.zone(self.timezone)
@@ -148,20 +112,20 @@ def space_create(*, actor: User, organisation: Organisation, listing: Listing, d
         via=Membership.Via.FOUNDER,
         joined_at=moment,
     )
-    _audit("space.created", actor=actor, space=space, listing=str(listing.pk))
+    audit_event("space.created", actor=actor, space=space, listing=str(listing.pk))
     return space
 
 
 @transaction.atomic
 def space_update(*, actor: User, space: Space, data: SpaceData) -> Space:
-    _check_runs(actor, space)
+    check_runs(actor, space)
     data.validate()
     before = {field: getattr(space, field) for field in ("name", "join_policy", "is_public", "timezone")}
     space.name, space.about, space.join_policy = data.name, data.about, data.join_policy
     space.is_public, space.timezone = data.is_public, data.timezone
     space.save(update_fields=["name", "about", "join_policy", "is_public", "timezone", "updated_at"])
     changed = [field for field, value in before.items() if getattr(space, field) != value]
-    _audit("space.updated", actor=actor, space=space, changed=changed)
+    audit_event("space.updated", actor=actor, space=space, changed=changed)
     return space
 
 
@@ -179,7 +143,7 @@ def has_prescription_for(user: User, space: Space) -> bool:
 def membership_join(*, user: User, space: Space, reason: str = "") -> Membership:
     """Join an open space, ask to join one by request (with a short reason), or come in by invitation or
     prescription. Returns the membership: active, or requested."""
-    reason = _clean(reason, limit=500, field="reason", label=_("Your reason"))
+    reason = clean_text(reason, limit=500, field="reason", label=_("Your reason"))
     existing = _membership_for_update(space, user)
     if existing is not None:
         if existing.status == Status.ACTIVE:
@@ -221,7 +185,7 @@ def membership_join(*, user: User, space: Space, reason: str = "") -> Membership
             setattr(existing, name, value)
         existing.save()
         membership = existing
-    _audit(
+    audit_event(
         "space.joined" if status == Status.ACTIVE else "space.join_requested",
         actor=user,
         space=space,
@@ -235,7 +199,7 @@ def membership_join(*, user: User, space: Space, reason: str = "") -> Membership
 def membership_decide(*, actor: User, membership: Membership, approve: bool) -> Membership:
     """An organiser approves or declines a request to join."""
     space = membership.space
-    _check_runs(actor, space)
+    check_runs(actor, space)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Status.REQUESTED:
         raise Conflict(_("This request has already been answered."))
@@ -243,17 +207,17 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool) -> 
     membership.decided_by = actor
     membership.joined_at = now() if approve else None
     membership.save(update_fields=["status", "decided_by", "joined_at", "updated_at"])
-    _audit(
+    audit_event(
         "space.request_approved" if approve else "space.request_declined", actor=actor, space=space, target=membership
     )
-    _on_commit(tasks.send_request_decided, str(membership.pk))
+    enqueue_on_commit(tasks.send_request_decided, str(membership.pk))
     return membership
 
 
 @transaction.atomic
 def membership_invite(*, actor: User, space: Space, user: User, role: str = SpaceRole.MEMBER) -> Membership:
     """An organiser invites a person (found by e-mail or handle) to join."""
-    _check_runs(actor, space)
+    check_runs(actor, space)
     if role not in SpaceRole.values:
         raise DomainError(_("Choose a role."), field="role")
     existing = _membership_for_update(space, user)
@@ -273,8 +237,8 @@ def membership_invite(*, actor: User, space: Space, user: User, role: str = Spac
         existing.removal_reason, existing.ended_at = "", None
         existing.save()
         membership = existing
-    _audit("space.member_invited", actor=actor, space=space, target=membership, role=role)
-    _on_commit(tasks.send_invitation, str(membership.pk))
+    audit_event("space.member_invited", actor=actor, space=space, target=membership, role=role)
+    enqueue_on_commit(tasks.send_invitation, str(membership.pk))
     return membership
 
 
@@ -285,7 +249,7 @@ def membership_accept_invitation(*, user: User, space: Space) -> Membership:
         raise Conflict(_("There is no invitation to accept."))
     membership.status, membership.joined_at = Status.ACTIVE, now()
     membership.save(update_fields=["status", "joined_at", "updated_at"])
-    _audit("space.invitation_accepted", actor=user, space=space, target=membership)
+    audit_event("space.invitation_accepted", actor=user, space=space, target=membership)
     return membership
 
 
@@ -309,7 +273,7 @@ def membership_leave(*, user: User, space: Space) -> Membership:
     membership.status, membership.ended_at = Status.LEFT, now()
     membership.save(update_fields=["status", "ended_at", "updated_at"])
     _release_future_seats(membership)
-    _audit("space.left", actor=user, space=space, target=membership, was=was)
+    audit_event("space.left", actor=user, space=space, target=membership, was=was)
     return membership
 
 
@@ -319,19 +283,19 @@ def membership_remove(*, actor: User, membership: Membership, reason: str) -> Me
     issue 6 point 10). Only those who run the space remove one of its organisers or moderators."""
     space = membership.space
     _check_moderates(actor, space)
-    reason = _clean(reason, limit=500, field="reason", label=_("A reason"), required=True)
+    reason = clean_text(reason, limit=500, field="reason", label=_("A reason"), required=True)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Status.ACTIVE:
         raise Conflict(_("Only a current member can be removed."))
     if membership.user_id == actor.pk:
         raise Conflict(_("To leave the space yourself, use Leave."))
     if membership.role in Membership.LEADER_ROLES:
-        _check_runs(actor, space)
+        check_runs(actor, space)
     _check_not_last_organiser(membership)
     membership.status, membership.ended_at, membership.removal_reason = Status.REMOVED, now(), reason
     membership.save(update_fields=["status", "ended_at", "removal_reason", "updated_at"])
     _release_future_seats(membership)
-    _audit("space.member_removed", actor=actor, space=space, target=membership, reason=reason)
+    audit_event("space.member_removed", actor=actor, space=space, target=membership, reason=reason)
     return membership
 
 
@@ -345,7 +309,7 @@ def _release_future_seats(membership: Membership) -> None:
 @transaction.atomic
 def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
     space = membership.space
-    _check_runs(actor, space)
+    check_runs(actor, space)
     if role not in SpaceRole.values:
         raise DomainError(_("Choose a role."), field="role")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -356,7 +320,7 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
-    _audit("space.role_changed", actor=actor, space=space, target=membership, old=before, new=role)
+    audit_event("space.role_changed", actor=actor, space=space, target=membership, old=before, new=role)
     return membership
 
 
@@ -370,7 +334,7 @@ def membership_set_preferences(
     peer_check_in_ok: bool,
     timezone: str = "",
 ) -> Membership:
-    membership = _active_membership(user, space)
+    membership = active_membership(user, space)
     if timezone:
         recurrence.zone(timezone)
     membership.timezone = timezone
@@ -385,7 +349,7 @@ def membership_set_preferences(
     membership.save(
         update_fields=["remind_day_before", "remind_hour_before", "peer_check_in_ok", "timezone", "updated_at"]
     )
-    _audit(
+    audit_event(
         "space.preferences_changed",
         actor=user,
         space=space,
@@ -410,15 +374,15 @@ class IntroCardData:
     def validate(self) -> None:
         if self.lived_with not in IntroCard.LivedWith.values:
             raise DomainError(_("Choose how long you have lived with it."), field="lived_with")
-        self.hoping_for = _clean(self.hoping_for, limit=300, field="hoping_for", label=_("What you would like"))
-        self.can_offer = _clean(self.can_offer, limit=300, field="can_offer", label=_("What you can offer"))
-        self.avoid_topics = _clean(self.avoid_topics, limit=300, field="avoid_topics", label=_("Topics to avoid"))
+        self.hoping_for = clean_text(self.hoping_for, limit=300, field="hoping_for", label=_("What you would like"))
+        self.can_offer = clean_text(self.can_offer, limit=300, field="can_offer", label=_("What you can offer"))
+        self.avoid_topics = clean_text(self.avoid_topics, limit=300, field="avoid_topics", label=_("Topics to avoid"))
 
 
 @transaction.atomic
 def intro_card_save(*, user: User, space: Space, data: IntroCardData) -> IntroCard:
     """A member writes or rewrites their intro card; an empty card is removed."""
-    membership = _active_membership(user, space)
+    membership = active_membership(user, space)
     data.validate()
     card = IntroCard.objects.filter(membership=membership).first()
     values = {
@@ -433,7 +397,7 @@ def intro_card_save(*, user: User, space: Space, data: IntroCardData) -> IntroCa
         for name, value in values.items():
             setattr(card, name, value)
         card.save()
-    _audit("space.intro_card_saved", actor=user, space=space, target=card)
+    audit_event("space.intro_card_saved", actor=user, space=space, target=card)
     return card
 
 
@@ -443,13 +407,13 @@ def intro_card_save(*, user: User, space: Space, data: IntroCardData) -> IntroCa
 @transaction.atomic
 def topic_propose(*, user: User, space: Space, title: str, detail: str = "") -> TopicProposal:
     _check_voice(user, space)
-    title = _clean(title, limit=160, field="title", label=_("A topic"), required=True)
-    detail = _clean(detail, limit=1000, field="detail", label=_("The detail"))
+    title = clean_text(title, limit=160, field="title", label=_("A topic"), required=True)
+    detail = clean_text(detail, limit=1000, field="detail", label=_("The detail"))
     if TopicProposal.objects.filter(space=space, title__iexact=title, status=TopicProposal.Status.OPEN).exists():
         raise Conflict(_("That topic is already proposed: vote for it instead."), field="title")
     proposal = TopicProposal.objects.create(space=space, proposed_by=user, title=title, detail=detail)
     TopicVote.objects.create(proposal=proposal, user=user)
-    _audit("space.topic_proposed", actor=user, space=space, target=proposal)
+    audit_event("space.topic_proposed", actor=user, space=space, target=proposal)
     return proposal
 
 
@@ -467,7 +431,9 @@ def topic_vote(*, user: User, proposal: TopicProposal, vote: bool) -> TopicPropo
             pass  # voting twice is voting once
     else:
         TopicVote.objects.filter(proposal=proposal, user=user).delete()
-    _audit("space.topic_voted" if vote else "space.topic_unvoted", actor=user, space=proposal.space, target=proposal)
+    audit_event(
+        "space.topic_voted" if vote else "space.topic_unvoted", actor=user, space=proposal.space, target=proposal
+    )
     return proposal
 
 
@@ -495,7 +461,7 @@ def clinician_session_create(
     clinician as guest."""
     from peerpath.spaces.meetings import MeetingData, meeting_create_one_off
 
-    _check_runs(actor, space)
+    check_runs(actor, space)
     if not clinicians_welcome(space):
         raise PermissionDenied(_("This space chose that clinicians never take part, so it cannot invite one."))
     if not clinician.is_active or not clinician.role_assignments.filter(role=Role.CLINICIAN).exists():
@@ -525,7 +491,7 @@ def clinician_session_create(
     TopicProposal.objects.filter(pk__in=[proposal.pk for proposal in proposals]).update(
         status=TopicProposal.Status.SCHEDULED, session=meeting
     )
-    _audit(
+    audit_event(
         "space.clinician_invited",
         actor=actor,
         space=space,
@@ -533,7 +499,7 @@ def clinician_session_create(
         clinician=str(clinician.pk),
         topics=[str(proposal.pk) for proposal in proposals],
     )
-    _on_commit(tasks.send_guest_invitation, str(meeting.pk))
+    enqueue_on_commit(tasks.send_guest_invitation, str(meeting.pk))
     return meeting
 
 
@@ -549,7 +515,7 @@ def guest_respond(*, user: User, meeting: Meeting, accept: bool) -> Meeting:
     meeting.guest_status = Meeting.GuestStatus.ACCEPTED if accept else Meeting.GuestStatus.DECLINED
     meeting.sequence += 1
     meeting.save(update_fields=["guest_status", "sequence", "updated_at"])
-    _audit(
+    audit_event(
         "space.guest_accepted" if accept else "space.guest_declined", actor=user, space=meeting.space, target=meeting
     )
     return meeting
@@ -619,21 +585,21 @@ def missed_you_send(*, actor: User, membership: Membership) -> None:
     from peerpath.spaces.health import missed_last_two
 
     space = membership.space
-    _check_runs(actor, space)
+    check_runs(actor, space)
     if membership.status != Status.ACTIVE:
         raise Conflict(_("Only current members get this message."))
     last = missed_last_two(space, membership)
     if last is None:
         raise Conflict(_("This member has not missed their last two meetings."))
-    _audit("space.missed_you_sent", actor=actor, space=space, target=membership)
-    _on_commit(tasks.send_missed_you, str(membership.pk), str(last.pk))
+    audit_event("space.missed_you_sent", actor=actor, space=space, target=membership)
+    enqueue_on_commit(tasks.send_missed_you, str(membership.pk), str(last.pk))
 
 
 @transaction.atomic
 def check_in_request_create(*, actor: User, membership: Membership) -> CheckInRequest:
     """Ask the host's peer supporters to check in on a member, only where the member agreed to that."""
     space = membership.space
-    _check_runs(actor, space)
+    check_runs(actor, space)
     if membership.status != Status.ACTIVE:
         raise Conflict(_("Only current members can be checked in on."))
     if not membership.peer_check_in_ok:
@@ -641,8 +607,8 @@ def check_in_request_create(*, actor: User, membership: Membership) -> CheckInRe
     if CheckInRequest.objects.filter(membership=membership, status=CheckInRequest.Status.OPEN).exists():
         raise Conflict(_("A check-in for this member is already waiting for a peer supporter."))
     request = CheckInRequest.objects.create(membership=membership, requested_by=actor)
-    _audit("space.check_in_requested", actor=actor, space=space, target=request)
-    _on_commit(tasks.send_check_in_requested, str(request.pk))
+    audit_event("space.check_in_requested", actor=actor, space=space, target=request)
+    enqueue_on_commit(tasks.send_check_in_requested, str(request.pk))
     return request
 
 
@@ -658,5 +624,5 @@ def check_in_request_close(*, actor: User, request: CheckInRequest, done: bool) 
     request.status = CheckInRequest.Status.DONE if done else CheckInRequest.Status.CANCELLED
     request.handled_by, request.handled_at = actor, now()
     request.save(update_fields=["status", "handled_by", "handled_at", "updated_at"])
-    _audit("space.check_in_closed", actor=actor, space=space, target=request, done=done)
+    audit_event("space.check_in_closed", actor=actor, space=space, target=request, done=done)
     return request
