@@ -4,21 +4,31 @@ and the gates in access.py cannot disagree (ARCHITECTURE.md §3)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from peerpath.accounts.models import RoleAssignment
+from peerpath.core.time import now
 from peerpath.forum.access import HOST_MODERATOR_ROLES, ForumViewer
 from peerpath.forum.models import Bookmark, Follow, ForumSettings, Notification, Post, PostRevision, Reaction, Thread
-from peerpath.moderation.models import FactNote
+from peerpath.forum.reasons import held_reasons
+from peerpath.moderation import crisis
+from peerpath.moderation.models import FactNote, QueueItem, Screening
+from peerpath.screening.categories import Category
+from peerpath.screening.core import DECIDING_CONFIDENCE
 from peerpath.spaces.models import Membership
 from peerpath.spaces.selectors import public_spaces, visible_spaces
 
 __all__ = [
+    "CrisisSupport",
     "ReactionCount",
     "bookmarks_of",
+    "crisis_support",
     "follow_of",
+    "held_reasons_of",
     "notifications_of",
     "opening_visible",
     "post_revisions",
@@ -207,3 +217,76 @@ def follow_of(user: Any, thread: Thread) -> Follow | None:
     if not _signed_in(user):
         return None
     return Follow.objects.filter(user=user, thread=thread).first()
+
+
+# --- The writer is never left alone (issue 15 point 8) -----------------------------------------------------------
+
+CRISIS_LINES_DAYS = 14
+
+
+def crisis_lines_period() -> timedelta:
+    """How long a writer keeps seeing the help lines on their thread after their last crisis post there."""
+    return timedelta(days=int(getattr(settings, "PEERPATH_CRISIS_LINES_DAYS", CRISIS_LINES_DAYS)))
+
+
+@dataclass(frozen=True)
+class CrisisSupport:
+    """What the writer of a crisis post sees on their thread when they come back."""
+
+    lines: list[crisis.Line]
+    last_crisis_at: datetime
+    moderator_told: bool  # a crisis alert reached at least one moderator
+
+
+def crisis_alerted(post_ids: list[Any]) -> bool:
+    """Whether a moderator was alerted about any of these posts (moderation.services.alert_crisis leaves one crisis
+    notification per moderator told): the page says someone was asked to look only when it is true."""
+    return bool(post_ids) and Notification.objects.filter(kind=Notification.Kind.CRISIS, post_id__in=post_ids).exists()
+
+
+def crisis_support(user: Any, thread: Thread) -> CrisisSupport | None:
+    """The help lines for the person, when they themselves wrote a post in this thread that screening read as a
+    crisis within the period (PEERPATH_CRISIS_LINES_DAYS); None for everyone else. Only the person's own posts are
+    read: another member of the thread never learns that a post was screened as a crisis."""
+    if not _signed_in(user):
+        return None
+    screenings = Screening.objects.filter(
+        post__thread=thread, post__author=user, created_at__gte=now() - crisis_lines_period()
+    ).values_list("post_id", "findings", "created_at")
+    crisis_posts: dict[Any, datetime] = {}
+    for post_id, findings, created_at in screenings:
+        if any(
+            isinstance(finding, dict)
+            and finding.get("category") == Category.CRISIS
+            and float(finding.get("confidence") or 0) >= DECIDING_CONFIDENCE
+            for finding in findings or []
+        ):
+            crisis_posts[post_id] = max(created_at, crisis_posts.get(post_id, created_at))
+    if not crisis_posts:
+        return None
+    return CrisisSupport(
+        lines=crisis.lines_for(thread.space.organisation, writer=user),
+        last_crisis_at=max(crisis_posts.values()),
+        moderator_told=crisis_alerted(list(crisis_posts)),
+    )
+
+
+def held_reasons_of(user: Any, posts: list[Post]) -> dict[Any, list[str]]:
+    """Why each of the person's own held posts waits, in words (issue 15 point 9): from the post's latest screening
+    and whether it waits as a new member's first post. Two queries, however many posts; other people's posts never."""
+    if not _signed_in(user):
+        return {}
+    held = [post.pk for post in posts if post.status == Post.Status.HELD and post.author_id == user.pk]
+    if not held:
+        return {}
+    latest: dict[Any, list[Any]] = {}
+    for post_id, findings in (
+        Screening.objects.filter(post_id__in=held).order_by("post_id", "-created_at").values_list("post_id", "findings")
+    ):
+        latest.setdefault(post_id, findings or [])
+    first = set(
+        QueueItem.objects.filter(
+            post_id__in=held, status=QueueItem.Status.OPEN, source=QueueItem.Source.FIRST_POST
+        ).values_list("post_id", flat=True)
+    )
+    return {pk: held_reasons(latest.get(pk, []), first_post=pk in first) for pk in held}

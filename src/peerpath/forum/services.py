@@ -21,7 +21,7 @@ from peerpath.accounts.models import User
 from peerpath.audit.services import record
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
-from peerpath.forum import indexing, rendering
+from peerpath.forum import indexing, reasons, rendering
 from peerpath.forum.access import ForumViewer, forum_viewer, moderates
 from peerpath.forum.models import (
     MAX_BODY_LENGTH,
@@ -66,6 +66,8 @@ class Outcome:
     held: bool
     message: str
     crisis_lines: list[crisis.Line] = field(default_factory=list)
+    moderator_told: bool = False  # a crisis alert reached a moderator: the page may say someone will look
+    held_reasons: list[str] = field(default_factory=list)  # why a held post waits, in words
 
     @property
     def is_crisis(self) -> bool:
@@ -160,11 +162,16 @@ def _screen(author: User, space: Space, text: str) -> Result:
     return moderation.screen_text(author=author, space=space, text=text)
 
 
-def _outcome_message(result: Result, held: bool) -> str:
+def _outcome_message(result: Result, held: bool, *, moderator_told: bool = False) -> str:
     if result.is_crisis:
+        if moderator_told:
+            return _(
+                "Thank you for telling us. You are not alone: if you might act on these thoughts, please contact one "
+                "of these now. A moderator has been asked to look at your post."
+            )
         return _(
             "Thank you for telling us. You are not alone: if you might act on these thoughts, please contact one "
-            "of these now. The group's moderators have been told and will look at your post soon."
+            "of these now."
         )
     if held:
         return _("Your post is waiting for a moderator to look at it before it appears. You will be told.")
@@ -279,14 +286,19 @@ def thread_create(
            details={"status": post.status})  # fmt: skip
     if post.status == Post.Status.PUBLISHED:
         _publish_effects(post)
-    return _outcome(post, result)
+    return _outcome(post, result, hold_first=hold_first)
 
 
-def _outcome(post: Post, result: Result) -> Outcome:
+def _outcome(post: Post, result: Result, *, hold_first: bool = False) -> Outcome:
+    from peerpath.forum.selectors import crisis_alerted
+
     held = post.status == Post.Status.HELD
     lines = crisis.lines_for(post.thread.space.organisation, writer=post.author) if result.is_crisis else []
-    return Outcome(post=post, published=not held, held=held, message=_outcome_message(result, held),
-                   crisis_lines=lines)  # fmt: skip
+    told = result.is_crisis and crisis_alerted([post.pk])
+    why = reasons.held_reasons(result.findings, first_post=hold_first) if held else []
+    message = _outcome_message(result, held, moderator_told=told)
+    return Outcome(post=post, published=not held, held=held, message=message, crisis_lines=lines,
+                   moderator_told=told, held_reasons=why)  # fmt: skip
 
 
 @transaction.atomic
@@ -316,7 +328,7 @@ def post_reply(
     if post.status == Post.Status.PUBLISHED:
         _recount(thread, active=True)
         _publish_effects(post)
-    return _outcome(post, result)
+    return _outcome(post, result, hold_first=hold_first)
 
 
 def _recount(thread: Thread, *, active: bool) -> None:

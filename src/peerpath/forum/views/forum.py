@@ -204,6 +204,9 @@ def _thread_page(
     replies = [post for post in posts if not post.is_opening]
     answer = next((post for post in replies if post.pk == thread.answer_id), None)
     user = request.user
+    why_held = selectors.held_reasons_of(user, posts)
+    for post in posts:
+        post.held_reasons = why_held.get(post.pk, [])  # type: ignore[attr-defined]
     indexable = thread_is_public(thread, forum_public=viewer.forum_public, space_public=viewer.space_public)
     context = {
         "viewer": viewer,
@@ -222,6 +225,8 @@ def _thread_page(
         "fact_notes_available": _template_exists(FACT_NOTES),
         "indexable": indexable,
         "canonical": request.build_absolute_uri(_thread_url(thread)),
+        # The writer of a crisis post sees the help lines whenever they come back, for a while (issue 15 point 8).
+        "crisis_support": selectors.crisis_support(user, thread),
     }
     return render(request, "forum/thread_detail.html", context, status=status)
 

@@ -110,11 +110,11 @@ def _lives_in(user, group: Group, zone: str) -> None:
                                       peer_check_in_ok=False, timezone=zone)  # fmt: skip
 
 
-def test_the_organisations_own_lines_follow_the_country_defaults(world, group):
+def test_the_organisations_own_lines_come_before_the_country_defaults(world, group):
     actions.crisis_lines_set(actor=world.people["coordinator"], organisation=world.home, lines=[RIVERSIDE_LINE])
     outcome = forum.thread_create(author=group.member, space=group.space, title="Tonight", body=CRISIS_TEXT)
-    # The writer gave no time zone: the host's country (GB), its defaults first, then the host's own line.
-    assert _contacts(outcome.crisis_lines) == [*_contacts(list(DEFAULTS["GB"])), "0300 123 4567"]
+    # The writer gave no time zone: the host's country (GB), the host's own line first, then the defaults.
+    assert _contacts(outcome.crisis_lines) == ["0300 123 4567", *_contacts(list(DEFAULTS["GB"]))]
 
 
 def test_a_writer_sees_the_lines_of_the_country_they_live_in_first(world, group):
@@ -129,15 +129,15 @@ def test_a_writer_sees_the_lines_of_the_country_they_live_in_first(world, group)
     _lives_in(group.member, group, "America/New_York")
     assert country_of(group.member) == "US"
     lines = lines_for(world.home, writer=group.member)
-    # The US defaults first, then the host's own US line; never the host's UK-only line, nor a number twice.
-    assert _contacts(lines) == [*_contacts(list(DEFAULTS["US"])), "1 800 555 0100"]
+    # The host's own US lines first, then the US defaults; never the host's UK-only line, nor a number twice.
+    assert _contacts(lines) == ["1 800 555 0100", "Call or text 988", "911", "Text HOME to 741741"]
     assert "0300 123 4567" not in _contacts(lines) and "999" not in _contacts(lines)
 
     _lives_in(group.member, group, "Europe/London")
-    assert _contacts(lines_for(world.home, writer=group.member)) == [*_contacts(list(DEFAULTS["GB"])), "0300 123 4567"]
+    assert _contacts(lines_for(world.home, writer=group.member)) == ["0300 123 4567", *_contacts(list(DEFAULTS["GB"]))]
 
-    # A country without defaults: the international fallback, then nothing of the host's (it has no lines there).
-    _lives_in(group.member, group, "Europe/Paris")
+    # A country without defaults: the international fallback, and nothing of the host's (it has no lines there).
+    _lives_in(group.member, group, "Asia/Tbilisi")
     assert [line.name for line in lines_for(world.home, writer=group.member)] == [
         "Local emergency services", "Find a Helpline",
     ]  # fmt: skip

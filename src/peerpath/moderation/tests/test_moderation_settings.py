@@ -131,11 +131,11 @@ def test_a_coordinator_sets_the_organisations_crisis_lines_and_can_go_back_to_th
     assert not CrisisResource.objects.filter(organisation=world.home).exists()
 
     assert client.post(lines_url(world), form).status_code == 302
-    # The writers of its country see the country's defaults first, then the organisation's own line.
-    assert [line.contact for line in lines_for(world.home)] == ["999", "116 123", "111", "Text SHOUT to 85258",
-                                                                "0300 123 4567"]  # fmt: skip
+    # The writers of its country see the organisation's own line first, then the country's defaults (issue 15).
+    assert [line.contact for line in lines_for(world.home)] == ["0300 123 4567", "999", "116 123", "111",
+                                                                "Text SHOUT to 85258"]  # fmt: skip
     page = client.get(lines_url(world)).content.decode()
-    assert "Riverside crisis team" in page and "after the defaults" in page
+    assert "Riverside crisis team" in page and "before the defaults" in page
 
     cleared = {**form, "lines-0-name": "", "lines-0-contact": "", "lines-0-detail": "", "lines-0-url": ""}
     assert client.post(lines_url(world), cleared).status_code == 302
