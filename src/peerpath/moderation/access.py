@@ -54,6 +54,35 @@ def access_queue_item(user: Any, space_id: Any, item_id: Any) -> tuple[ForumView
     return viewer, item
 
 
+def access_crisis_item(user: Any, item_id: Any) -> tuple[QueueItem, str]:
+    """A crisis item's page (issue 15 point 7), open or dealt with: those who moderate its space ("moderator"), and
+    the host's clinicians once a moderator passed it to them ("clinician"). The read is audited."""
+    from peerpath.moderation.crisis_work import crisis_role
+
+    item = (
+        QueueItem.objects.select_related("post__thread__space__organisation", "post__author", "space__organisation")
+        .filter(pk=uuid_or_404(item_id))
+        .first()
+    )
+    role = crisis_role(user, item) if item is not None and item.is_crisis else ""
+    if item is None or not role:
+        raise _deny(user, "moderation.queueitem", item_id)
+    record_access(actor=user, target=item.post, organisation=item.space.organisation, purpose=f"crisis_item_{role}")
+    return item, role
+
+
+def access_own_notification(user: Any, notification_id: Any) -> Any:
+    """One of the person's own notifications (a crisis alert opens its item through it)."""
+    from peerpath.forum.models import Notification
+
+    notification = (
+        Notification.objects.select_related("thread").filter(pk=uuid_or_404(notification_id), user_id=user.pk).first()
+    )
+    if notification is None:
+        raise _deny(user, "forum.notification", notification_id)
+    return notification
+
+
 def access_organisation_moderation(user: Any, organisation_id: Any) -> Organisation:
     """An organisation's one queue and dashboard, and its crisis lines: its coordinators and admins."""
     return access_managed_organisation(user, organisation_id)

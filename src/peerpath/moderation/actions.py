@@ -32,6 +32,7 @@ from peerpath.forum.models import Notification, Post
 from peerpath.moderation import tasks
 from peerpath.moderation.crisis import Line
 from peerpath.moderation.models import (
+    NO_LABEL,
     Action,
     Appeal,
     Category,
@@ -43,6 +44,7 @@ from peerpath.moderation.models import (
     SpacePolicy,
 )
 from peerpath.moderation.rules import TEMPLATE_KEYS
+from peerpath.moderation.services import alert_crisis, example_record
 from peerpath.spaces import services as spaces
 from peerpath.spaces.models import Membership, Space
 from peerpath.spaces.tokens import site_url
@@ -128,6 +130,13 @@ def _check_open(item: QueueItem) -> None:
         raise Conflict(_("This item was already dealt with."))
 
 
+def _check_not_crisis(item: QueueItem) -> None:
+    """A crisis item is its own kind of work (issue 15 point 7): what happened is recorded with a crisis outcome
+    (`crisis_work.crisis_record_outcome`), never with the actions made for spam."""
+    if item.is_crisis:
+        raise Conflict(_("This post may be from someone in crisis: record what happened on its crisis page instead."))
+
+
 def _check_not_appeal(item: QueueItem) -> None:
     """An appeal's item is settled by its decision only (`appeal_decide`: restore or uphold, by another moderator
     than the one who hid the post): any other action would resolve the item and leave the appeal open for ever."""
@@ -147,6 +156,7 @@ def item_approve(*, actor: User, item: QueueItem) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_crisis(item)
     _check_not_appeal(item)
     was = post.status
     if was == Post.Status.DELETED:
@@ -155,6 +165,7 @@ def item_approve(*, actor: User, item: QueueItem) -> QueueItem:
         forum.post_publish(post=post)
         _tell(post.author_id, kind=Notification.Kind.POST_APPROVED, post=post)
     _log(actor=actor, space=space, post=post, kind=Action.Kind.APPROVE)
+    example_record(post=post, label=NO_LABEL, decided_by=actor)
     _touch(item, resolve=Action.Kind.APPROVE, by=actor)
     return item
 
@@ -166,6 +177,7 @@ def item_hide(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_crisis(item)
     _check_not_appeal(item)
     reason = _reason(reason)
     if post.status == Post.Status.DELETED:
@@ -178,6 +190,7 @@ def item_hide(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
         _("You can see it, and appeal once if you think it was a mistake: %(link)s") % {"link": _thread_link(post)},
     ])  # fmt: skip
     _log(actor=actor, space=space, post=post, kind=Action.Kind.HIDE, reason=reason)
+    example_record(post=post, label=item.category, decided_by=actor)  # a report reason ("unkind"): not kept
     _touch(item, resolve=Action.Kind.HIDE, by=actor)
     return item
 
@@ -189,6 +202,7 @@ def item_ask_edit(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_crisis(item)
     _check_not_appeal(item)
     reason = _reason(reason)
     if post.status == Post.Status.DELETED:
@@ -206,6 +220,7 @@ def item_warn(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_crisis(item)
     _check_not_appeal(item)
     reason = _reason(reason)
     _tell(post.author_id, kind=Notification.Kind.WARNING, post=post, text=reason)
@@ -221,6 +236,7 @@ def item_mute(*, actor: User, item: QueueItem, period: str, reason: str) -> Mute
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_crisis(item)
     _check_not_appeal(item)
     if period not in MUTE_PERIODS:
         raise DomainError(_("Choose how long: 1 day, 1 week or 30 days."), field="period")
@@ -249,6 +265,7 @@ def item_remove(*, actor: User, item: QueueItem, reason: str) -> Membership:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_crisis(item)
     _check_not_appeal(item)
     reason = _reason(reason)
     membership = None
@@ -266,6 +283,32 @@ def item_remove(*, actor: User, item: QueueItem, reason: str) -> Membership:
     return membership
 
 
+@transaction.atomic
+def item_correct_category(*, actor: User, item: QueueItem, category: str) -> QueueItem:
+    """The moderator says what the post really is (a screening category, or "none"): kept as a labelled example
+    (issue 15 point 6). The item stays open for its decision; corrected to crisis, it becomes urgent crisis work and
+    everyone is alerted."""
+    item = _lock(item)
+    post, space = item.post, item.space
+    check_moderates(actor, space)
+    _check_open(item)
+    _check_not_crisis(item)
+    _check_not_appeal(item)
+    if category not in (*Category.values, NO_LABEL):
+        raise DomainError(_("Choose the right category, or none."), field="category")
+    before = item.category
+    item.category = "" if category == NO_LABEL else category
+    item.urgent = category == Category.CRISIS
+    item.save(update_fields=["category", "urgent", "updated_at"])
+    change = f"{before or NO_LABEL} → {category}"
+    _log(actor=actor, space=space, post=post, kind=Action.Kind.RECATEGORISE, reason=change)
+    example_record(post=post, label=category, decided_by=actor)
+    _touch(item)
+    if category == Category.CRISIS:
+        alert_crisis(post=post)
+    return item
+
+
 def host_clinicians(space: Space) -> list[User]:
     ids = RoleAssignment.objects.filter(organisation_id=space.organisation_id, role=Role.CLINICIAN).values("user")
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("handle"))
@@ -279,6 +322,7 @@ def item_escalate(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     post, space = item.post, item.space
     check_moderates(actor, space)
     _check_open(item)
+    _check_not_crisis(item)
     _check_not_appeal(item)
     if item.source == QueueItem.Source.ESCALATION:
         raise Conflict(_("This post is already with the host's clinicians."))

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.moderation.actions import MUTE_PERIODS, crisis_refusal_why
-from peerpath.moderation.models import Category, Decision, Report
+from peerpath.moderation.models import LABEL_CHOICES, Category, CrisisOutcome, Decision, Report
 from peerpath.moderation.rules import TEMPLATES
 
 ACTIONS = [
@@ -22,6 +22,7 @@ ACTIONS = [
     ("escalate", _("Escalate to a clinician")),
     ("restore", _("Restore the post")),
     ("uphold", _("Uphold the hide")),
+    ("recategorise", _("Correct the category")),
 ]
 # Actions whose reason the author reads, so it is required.
 NEEDS_REASON = frozenset({"hide", "ask_edit", "warn", "mute", "remove"})
@@ -40,13 +41,45 @@ class ItemActionForm(forms.Form):
         error_messages={"invalid_choice": _("Choose how long: 1 day, 1 week or 30 days.")},
     )  # fmt: skip
 
+    category = forms.ChoiceField(
+        required=False, choices=[("", "—"), *LABEL_CHOICES], label=_("What the post really is"),
+        error_messages={"invalid_choice": _("Choose the right category, or none.")},
+    )  # fmt: skip
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         action = data.get("action")
+        if action == "recategorise" and not data.get("category"):
+            self.add_error("category", _("Choose the right category, or none."))
         if action in NEEDS_REASON and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Give a reason: the author will see it."))
         if action == "mute" and not data.get("period"):
             self.add_error("period", _("Choose how long: 1 day, 1 week or 30 days."))
+        return data
+
+
+class CrisisOutcomeForm(forms.Form):
+    """What happened on a crisis item: the outcome, a note, and for "reached out" the message to the writer."""
+
+    outcome = forms.ChoiceField(
+        choices=CrisisOutcome.Kind.choices, widget=forms.RadioSelect, label=_("What happened"),
+        error_messages={"required": _("Choose what happened."), "invalid_choice": _("Choose what happened.")},
+    )  # fmt: skip
+    note = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Note for the other moderators"),
+        error_messages={"required": _("Add a short note of what happened."),
+                        "max_length": _("Keep the note under 1000 characters.")},
+    )  # fmt: skip
+    message = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Message to the writer (sent privately in PeerPath)"),
+        error_messages={"max_length": _("Keep the message under 2000 characters.")},
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == CrisisOutcome.Kind.REACHED_OUT and not (data.get("message") or "").strip():
+            self.add_error("message", _("Write the message to send."))
         return data
 
 

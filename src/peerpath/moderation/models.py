@@ -100,6 +100,11 @@ class QueueItem(BaseModel):
             models.UniqueConstraint(fields=["post"], condition=Q(status="open"), name="moderation_one_open_item")
         ]
 
+    @property
+    def is_crisis(self) -> bool:
+        """A crisis item is its own kind of work (issue 15 point 7): crisis outcomes only, never the spam actions."""
+        return self.urgent or self.category == Category.CRISIS
+
 
 class Action(BaseModel):
     """One moderation action: the space's moderation log (issue 6 point 12)."""
@@ -116,6 +121,8 @@ class Action(BaseModel):
         RESTORE = "restore", _("Restored on appeal")
         UPHOLD = "uphold", _("Upheld on appeal")
         AUTO_HIDE = "auto_hide", _("Hidden after three reports")
+        RECATEGORISE = "recategorise", _("Corrected the category")
+        CRISIS_OUTCOME = "crisis_outcome", _("Recorded what happened (crisis)")
 
     space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="moderation_actions")
     post = models.ForeignKey("forum.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -219,3 +226,76 @@ class CrisisResource(BaseModel):
 
     class Meta:
         ordering = ["country", "order"]
+
+
+class CrisisOutcome(BaseModel):
+    """What happened on a crisis item (issue 15 point 7). Appended, never overwritten: two moderators acting on one
+    item at once both keep their record. "Safe", "emergency services called" and "no risk on review" resolve the item;
+    "reached out" and "passed to a clinician" leave it open; any outcome stops the re-alert clock."""
+
+    class Kind(models.TextChoices):
+        REACHED_OUT = "reached_out", _("Reached out to the writer")
+        SAFE = "safe", _("The person says they are safe")
+        PASSED_TO_CLINICIAN = "passed_to_clinician", _("Passed to a clinician")
+        EMERGENCY_SERVICES = "emergency_services", _("Emergency services called")
+        NO_RISK = "no_risk", _("No risk on review")
+
+    item = models.ForeignKey(QueueItem, on_delete=models.CASCADE, related_name="crisis_outcomes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_role = models.CharField(max_length=20)  # "moderator" or "clinician", shown with the outcome
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    note = models.TextField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["item", "created_at"], name="moderation_outcome_item_idx")]
+
+
+class CrisisRealert(BaseModel):
+    """One re-alert of a crisis item nobody has recorded an outcome on: at most one per period (the unique round),
+    however many schedulers sweep."""
+
+    item = models.ForeignKey(QueueItem, on_delete=models.CASCADE, related_name="crisis_realerts")
+    round = models.PositiveIntegerField()  # whole periods since the item opened
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "round"], name="moderation_one_realert_per_round")]
+
+
+class SupportMessage(BaseModel):
+    """A kind message from a moderator or clinician to the writer of a crisis post, read privately in PeerPath
+    (`/moderation/messages/`) until PeerPath has private conversations."""
+
+    item = models.ForeignKey(QueueItem, null=True, on_delete=models.SET_NULL, related_name="support_messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_messages")
+    body = models.TextField(max_length=2000)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="moderation_supportmsg_idx")]
+
+
+NO_LABEL = "none"
+LABEL_CHOICES = [*Category.choices, (NO_LABEL, _("None of these"))]
+
+
+class LabelledExample(BaseModel):
+    """A moderator's decision kept as a labelled text (issue 15 point 6): `peerpath moderation retrain` reads
+    `values_list("text", "label")`. The text is the post's body at decision time."""
+
+    class Source(models.TextChoices):
+        QUEUE = "queue", _("The review queue")
+
+    text = models.TextField()
+    label = models.CharField(max_length=30, choices=LABEL_CHOICES)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.QUEUE)
+    post = models.ForeignKey("forum.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]

@@ -14,6 +14,18 @@ from peerpath.spaces.tokens import site_url
 logger = logging.getLogger(__name__)
 
 
+def _crisis_item_link(post: Any) -> str:
+    """The crisis item's page (issue 15 point 9: an alert opens the item, not the thread); the space's queue when the
+    item is gone."""
+    from peerpath.moderation.crisis_work import crisis_item_path
+    from peerpath.moderation.models import QueueItem
+
+    item = QueueItem.objects.filter(post=post).order_by("status", "-created_at").first()  # "open" before "resolved"
+    if item is None:
+        return site_url(f"/spaces/{post.thread.space_id}/moderation/")
+    return site_url(crisis_item_path(item.pk))
+
+
 def crisis_alert(post_id: str) -> int:
     from peerpath.forum.models import Post
     from peerpath.moderation.services import moderators_of
@@ -21,13 +33,29 @@ def crisis_alert(post_id: str) -> int:
     post = Post.objects.select_related("thread__space").filter(pk=post_id).first()
     if post is None:
         return 0
+    return _mail_crisis(post, moderators_of(post.thread.space), kind="crisis_alert")
+
+
+def crisis_realert(item_id: str) -> int:
+    """The e-mail of a re-alert: a crisis item nobody has recorded an outcome on."""
+    from peerpath.moderation.crisis_work import realert_recipients
+    from peerpath.moderation.models import QueueItem
+
+    item = QueueItem.objects.select_related("post__thread__space").filter(pk=item_id).first()
+    if item is None:
+        return 0
+    return _mail_crisis(item.post, realert_recipients(item.space), kind="crisis_realert")
+
+
+def _mail_crisis(post: Any, people: list[Any], *, kind: str) -> int:
     space = post.thread.space
+    link = _crisis_item_link(post)
     sent = failed = 0
-    for person in moderators_of(space):
+    for person in people:
         if person.pk == post.author_id or not person.email:
             continue
         try:
-            _send_crisis_mail(person, space)
+            _send_crisis_mail(person, space, link, again=kind == "crisis_realert")
         except (smtplib.SMTPException, OSError) as error:
             # One refused address must not keep the alert from everyone after it in the list. The error's class
             # only: an SMTP refusal carries the address, and logs hold no personal data.
@@ -36,17 +64,18 @@ def crisis_alert(post_id: str) -> int:
             continue
         sent += 1
     record(action="notification.sent", actor=None, organisation=space.organisation, target=post,
-           details={"kind": "crisis_alert", "count": sent, "failed": failed})  # fmt: skip
+           details={"kind": kind, "count": sent, "failed": failed})  # fmt: skip
     return sent
 
 
-def _send_crisis_mail(person: Any, space: Any) -> None:
+def _send_crisis_mail(person: Any, space: Any, link: str, *, again: bool = False) -> None:
+    still = "STILL NOT HANDLED: " if again else ""
+    first = "Nobody has recorded what happened yet. " if again else "The writer was shown crisis help lines at once. "
     send_mail(
-        subject=f"[PeerPath] URGENT: a post in {space.name} may be from someone in crisis",
+        subject=f"[PeerPath] URGENT: {still}a post in {space.name} may be from someone in crisis",
         message=(
             f"Hello {person.handle},\n\nA post in {space.name} was screened as a possible crisis (suicidal or "
-            "self-harm intent). The writer was shown crisis help lines at once. Please look at it now:\n\n"
-            f"{site_url(f'/spaces/{space.pk}/moderation/')}\n\nIt is at the top of the queue, marked urgent.\n"
+            f"self-harm intent). {first}Please look at it now and record what you did:\n\n{link}\n"
         ),
         from_email=None,
         recipient_list=[person.email],

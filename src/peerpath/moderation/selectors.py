@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from peerpath.core.time import now
 from peerpath.moderation.models import DEFAULT_DECISIONS, MisinformationClaim, Mute, SpacePolicy
@@ -120,6 +120,10 @@ class Dashboard:
     crisis_waiting: int
     longest_wait: timedelta | None
     longest_crisis_wait: timedelta | None
+    # Crisis items alone (issue 15 point 7): the median time to first action, counted as the median above, and the
+    # slowest open crisis item's time to its first action (its wait so far when nobody has acted yet).
+    crisis_median_first_action: timedelta | None = None
+    slowest_open_crisis: timedelta | None = None
 
 
 DASHBOARD_WINDOW = timedelta(days=30)
@@ -138,7 +142,7 @@ def dashboard_of(organisation: Any) -> Dashboard:
     can only come later). Counted over the items opened in the last 30 days, plus every item still waiting for its
     first action however old, so that neither a neglected item nor an unworked queue can make the median look
     fast. Items closed without any action (none today: every resolution is an action) are left out."""
-    from django.db.models import Count, Min, Q
+    from django.db.models import Count, Min
 
     from peerpath.moderation.models import QueueItem
 
@@ -153,10 +157,24 @@ def dashboard_of(organisation: Any) -> Dashboard:
     )
     acted = Q(created_at__gte=moment - DASHBOARD_WINDOW, first_action_at__isnull=False)
     untouched = Q(status=QueueItem.Status.OPEN, first_action_at__isnull=True)
-    times: list[timedelta] = [
-        (first or moment) - opened
-        for opened, first in items.filter(acted | untouched).values_list("created_at", "first_action_at")
-    ]
+    rows = list(
+        items.filter(acted | untouched | Q(status=QueueItem.Status.OPEN)).values_list(
+            "created_at", "first_action_at", "status", "urgent", "category"
+        )
+    )
+    times: list[timedelta] = []
+    crisis_times: list[timedelta] = []
+    slowest_open_crisis: timedelta | None = None
+    for opened, first, status, urgent, category in rows:
+        counted = first is None or opened >= moment - DASHBOARD_WINDOW
+        taken = (first or moment) - opened
+        crisis = urgent or category == "crisis"
+        if counted:
+            times.append(taken)
+            if crisis:
+                crisis_times.append(taken)
+        if crisis and status == QueueItem.Status.OPEN:
+            slowest_open_crisis = max(taken, slowest_open_crisis or taken)
     return Dashboard(
         queue_size=waiting["size"],
         median_first_action=_median(times),
@@ -164,4 +182,80 @@ def dashboard_of(organisation: Any) -> Dashboard:
         crisis_waiting=waiting["crisis"],
         longest_wait=moment - waiting["oldest"] if waiting["oldest"] else None,
         longest_crisis_wait=moment - waiting["oldest_crisis"] if waiting["oldest_crisis"] else None,
+        crisis_median_first_action=_median(crisis_times),
+        slowest_open_crisis=slowest_open_crisis,
+    )
+
+
+# --- The crisis workflow (issue 15 point 7) ------------------------------------------------------------------------
+
+
+def crisis_items() -> QuerySet[Any]:
+    """Every crisis item, open or dealt with."""
+    from peerpath.moderation.models import QueueItem
+
+    return QueueItem.objects.filter(Q(urgent=True) | Q(category="crisis"))
+
+
+def has_crisis(thread: Any) -> bool:
+    """A thread with a crisis post (now or ever) is never made public (issue 15 point 7); the forum asks this
+    before it opens a thread to everyone."""
+    return crisis_items().filter(post__thread=thread).exists()
+
+
+def crisis_threads() -> QuerySet[Any]:
+    """The ids of threads with a crisis post, for filters (public forums, search, sitemaps)."""
+    return crisis_items().values("post__thread")
+
+
+ESCALATED_CRISIS_RECENT = timedelta(days=7)
+
+
+def escalated_crisis_items(organisation_ids: list[Any]) -> QuerySet[Any]:
+    """Crisis items passed to the clinicians of these organisations: the open ones first, then those dealt with in
+    the last week (so the clinician sees what happened), newest first."""
+    from django.db.models import Exists, OuterRef
+
+    from peerpath.moderation.models import CrisisOutcome, QueueItem
+
+    passed = CrisisOutcome.objects.filter(item=OuterRef("pk"), kind=CrisisOutcome.Kind.PASSED_TO_CLINICIAN)
+    recent = Q(status=QueueItem.Status.OPEN) | Q(resolved_at__gte=now() - ESCALATED_CRISIS_RECENT)
+    return (
+        crisis_items()
+        .filter(recent, Exists(passed), organisation_id__in=organisation_ids)
+        .select_related("post__thread", "post__author", "space")
+        .prefetch_related("crisis_outcomes__actor")
+        .order_by("-status", "created_at", "pk")
+    )
+
+
+def thread_context(post: Any, *, around: int = 2) -> list[Any]:
+    """The crisis post with up to `around` published posts before and after it in its thread, oldest first."""
+    from peerpath.forum.models import Post
+
+    published = Post.objects.filter(thread_id=post.thread_id, status=Post.Status.PUBLISHED).select_related("author")
+    before = list(published.filter(created_at__lt=post.created_at).order_by("-created_at", "-pk")[:around])
+    after = list(published.filter(created_at__gt=post.created_at).order_by("created_at", "pk")[:around])
+    return [*reversed(before), post, *after]
+
+
+def shared_patient_record(clinician: Any, author: Any) -> Any:
+    """The author's patient record at the clinician's organisation, when the author is that clinician's patient (a
+    prescription written by them) and shares with them now (a standing consent to share). None otherwise: the
+    crisis page then shows no link to the record."""
+    from peerpath.prescriptions.models import Patient
+    from peerpath.prescriptions.selectors import prescriber_organisations
+
+    if author is None or not getattr(clinician, "is_authenticated", False):
+        return None
+    return (
+        Patient.objects.filter(
+            user=author,
+            organisation__in=prescriber_organisations(clinician),
+            prescriptions__clinician=clinician,
+            prescriptions__consents__withdrawn_at__isnull=True,
+            prescriptions__consents__share_participation=True,
+        )
+        .distinct()
+        .first()
     )

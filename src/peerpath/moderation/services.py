@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from peerpath.accounts.models import RoleAssignment, User
 from peerpath.accounts.roles import Role
 from peerpath.audit.services import record
-from peerpath.moderation.models import Category, Decision, QueueItem, Screening
+from peerpath.moderation.models import NO_LABEL, Category, Decision, LabelledExample, QueueItem, Screening
 from peerpath.moderation.selectors import claim_rules, decisions_of, policy_of
 from peerpath.screening import core as screening
 from peerpath.spaces.models import Membership, Space
@@ -114,7 +114,8 @@ def moderators_of(space: Space) -> list[User]:
 
 def alert_crisis(*, post: Any) -> int:
     """A crisis post is never silently hidden: every moderator of the space and coordinator of the host is told at
-    once, on the site and by e-mail (issue 6 point 9)."""
+    once, on the site and by e-mail (issue 6 point 9). Both open the crisis item (`/moderation/crisis/<id>/`, issue 15
+    point 9): the e-mail links there, and the site's notification through `/moderation/alerts/<notification id>/`."""
     from peerpath.forum.models import Notification
     from peerpath.moderation import tasks
 
@@ -128,3 +129,17 @@ def alert_crisis(*, post: Any) -> int:
     post_id = str(post.pk)
     transaction.on_commit(lambda: tasks.send_crisis_alert.enqueue(post_id))
     return len(people)
+
+
+def example_record(*, post: Any, label: str, decided_by: User | None, once: bool = False) -> LabelledExample | None:
+    """A queue decision kept as a labelled example for `peerpath moderation retrain` (issue 15 point 6), in the
+    decision's transaction: the post's body as it is now. `once`: not again for the same post and label (several
+    outcomes on one crisis item teach one thing). Labels outside the screening categories are not kept."""
+    if label not in (*Category.values, NO_LABEL) or post is None:
+        return None
+    text = post.body or ""
+    if not text.strip():
+        return None  # a deleted post teaches nothing
+    if once and LabelledExample.objects.filter(post=post, label=label).exists():
+        return None
+    return LabelledExample.objects.create(text=text, label=label, post=post, decided_by=decided_by)

@@ -188,11 +188,17 @@ def test_every_person_alerted_to_a_crisis_can_open_the_alert_whatever_the_listin
         assert links, person.handle
         for link in links:
             assert client.get(link).status_code == 200, (person.handle, link)
-        # The alert by e-mail: the space's queue, with the post in it.
-        [address] = re.findall(r"https?://\S+/moderation/", mails[person.email])
-        queue = client.get(urlsplit(address).path)
-        assert queue.status_code == 200, (person.handle, address)
-        assert f'id="item-{QueueItem.objects.get(post=outcome.post, status="open").pk}"' in queue.content.decode()
+        # The alert by e-mail opens the crisis item itself (issue 15 point 9), not the thread or the queue.
+        crisis_item = QueueItem.objects.get(post=outcome.post, status="open")
+        [address] = re.findall(r"https?://\S+/moderation/crisis/\S+/", mails[person.email])
+        assert urlsplit(address).path == reverse("crisis_item", kwargs={"item_id": crisis_item.pk})
+        opened = client.get(urlsplit(address).path)
+        assert opened.status_code == 200, (person.handle, address)
+        assert "Record what happened" in opened.content.decode()
+        # The alert on the site opens the crisis item too, through its own address.
+        for alert in Notification.objects.filter(user=person, post=outcome.post, kind=Notification.Kind.CRISIS):
+            landed = client.get(reverse("crisis_alert_open", kwargs={"notification_id": alert.pk}), follow=True)
+            assert landed.status_code == 200 and landed.redirect_chain[-1][0] == urlsplit(address).path
 
 
 @pytest.mark.parametrize("status", UNVETTED)

@@ -5,7 +5,8 @@
                                               waited, then the oldest first (the space's moderators, the host's
                                               moderators, coordinators and admins)
     /spaces/<id>/moderation/<item id>/        one item; POST action=approve|hide|ask_edit|warn|mute|remove|
-                                              escalate|restore|uphold
+                                              escalate|restore|uphold|recategorise (a crisis item's page is
+                                              /moderation/crisis/<item id>/, views/crisis.py)
     /spaces/<id>/moderation/log/              the moderation log, newest first
     /organisations/<id>/moderation/           the organisation's one queue with its dashboard (coordinators, admins)
     /moderation/escalated/                    posts escalated to the host's clinicians
@@ -49,7 +50,7 @@ from peerpath.moderation.access import (
     check_escalated_reader,
 )
 from peerpath.moderation.forms import AppealForm, FactNoteForm, ItemActionForm, ReportForm
-from peerpath.moderation.models import Appeal, QueueItem
+from peerpath.moderation.models import LABEL_CHOICES, Appeal, QueueItem
 
 PAGE_SIZE = 25
 # The actions that take a reason, in the order the queue offers them: (action, label, asks for a period).
@@ -107,7 +108,11 @@ def row_of(item: QueueItem, moment: datetime) -> Row:
     return Row(
         item=item,
         waited=waited(moment - item.created_at),
-        item_url=reverse("moderation_item", kwargs={"space_id": item.space_id, "item_id": item.pk}),
+        item_url=(
+            reverse("crisis_item", kwargs={"item_id": item.pk})
+            if item.is_crisis
+            else reverse("moderation_item", kwargs={"space_id": item.space_id, "item_id": item.pk})
+        ),
         thread_url=thread_url(post),
         findings=list(screenings[0].findings) if screenings else [],
         reports=list(post.reports.all()),
@@ -145,7 +150,8 @@ def _render_item(
     status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     context = {"space": viewer.space, "viewer": viewer, "row": row_of(item, now()), "form": form,
-               "revisions": list(item.post.revisions.all()[:5]), "reason_actions": REASON_ACTIONS}  # fmt: skip
+               "revisions": list(item.post.revisions.all()[:5]), "reason_actions": REASON_ACTIONS,
+               "label_choices": LABEL_CHOICES}  # fmt: skip
     return render(request, "moderation/item.html", context, status=status)
 
 
@@ -159,6 +165,7 @@ DONE = {
     "escalate": _lazy("Escalated: the host's clinicians are told."),
     "restore": _lazy("The post is restored."),
     "uphold": _lazy("The hide is upheld."),
+    "recategorise": _lazy("The category is corrected: screening will learn from it."),
 }
 
 
@@ -178,6 +185,8 @@ def _act(actor: Any, item: QueueItem, data: dict[str, Any]) -> None:
         actions.item_remove(actor=actor, item=item, reason=reason)
     elif action == "escalate":
         actions.item_escalate(actor=actor, item=item, reason=reason)
+    elif action == "recategorise":
+        actions.item_correct_category(actor=actor, item=item, category=data.get("category") or "")
     else:
         actions.appeal_decide(actor=actor, item=item, restore=action == "restore", note=reason)
 
@@ -187,6 +196,8 @@ def _act(actor: Any, item: QueueItem, data: dict[str, Any]) -> None:
 @require_http_methods(["GET", "POST"])
 def moderation_item(request: AuthenticatedHttpRequest, space_id: str, item_id: str) -> HttpResponse:
     viewer, item = access_queue_item(request.user, space_id, item_id)
+    if request.method == "GET" and item.is_crisis:
+        return redirect("crisis_item", item_id=item.pk)  # crisis work has its own page and actions
     if request.method == "GET":
         return _render_item(request, viewer, item)
     form = ItemActionForm(request.POST)
@@ -233,6 +244,8 @@ def organisation_queue(request: AuthenticatedHttpRequest, organisation_id: str) 
         "median_first_action": _duration(dashboard.median_first_action),
         "longest_wait": _duration(dashboard.longest_wait),
         "longest_crisis_wait": _duration(dashboard.longest_crisis_wait),
+        "crisis_median_first_action": _duration(dashboard.crisis_median_first_action),
+        "slowest_open_crisis": _duration(dashboard.slowest_open_crisis),
     }
     return render(request, "moderation/organisation_queue.html", context)
 
@@ -245,7 +258,21 @@ def escalated_posts(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = _page(request, selectors.escalated_queue(organisations))
     moment = now()
     rows = [row_of(item, moment) for item in page.object_list]
-    return render(request, "moderation/escalated.html", {"page": page, "rows": rows})
+    crisis_rows = [
+        CrisisRow(item=item, latest=outcomes[-1] if outcomes else None, is_open=item.status == QueueItem.Status.OPEN)
+        for item in selectors.escalated_crisis_items(organisations)[:PAGE_SIZE]
+        for outcomes in [list(item.crisis_outcomes.all())]
+    ]
+    return render(request, "moderation/escalated.html", {"page": page, "rows": rows, "crisis_rows": crisis_rows})
+
+
+@dataclass
+class CrisisRow:
+    """A crisis item passed to the clinicians, as their list shows it."""
+
+    item: QueueItem
+    latest: Any
+    is_open: bool
 
 
 # --- Reports, appeals, fact notes ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`peerpath run_scheduler`: the project's clock. It queues each app's periodic work when it is due:
 
     every tick          spaces.send_due_reminders   meeting reminders (day before, hour before)
+                        moderation.crisis_realert_sweep  re-alert crisis items nobody has handled (issue 15)
     daily, from --at    prescriptions.daily_sweep   prescription reminders and lapses
                         spaces.materialise_meetings keep every schedule's meetings materialised ahead
                         forum.follow_digest         the e-mail digest of replies in followed threads
@@ -29,13 +30,17 @@ from django.utils import timezone
 from django_tasks.base import Task
 
 from peerpath.forum.tasks import follow_digest
+from peerpath.moderation.tasks import crisis_realert_sweep
 from peerpath.prescriptions.tasks import daily_sweep, weekly_digest
 from peerpath.spaces.tasks import materialise_meetings, send_due_reminders, weekly_summary
 
 logger = logging.getLogger(__name__)
 
 # Queued on every tick: idempotent and cheap, and due at any hour (a meeting an hour from now).
-EVERY_TICK: tuple[tuple[str, Task[Any, Any]], ...] = (("send_due_reminders", send_due_reminders),)
+EVERY_TICK: tuple[tuple[str, Task[Any, Any]], ...] = (
+    ("send_due_reminders", send_due_reminders),
+    ("crisis_realert_sweep", crisis_realert_sweep),  # one re-alert per period at most (CrisisRealert.round)
+)
 
 
 def _parse_clock(value: str) -> clock:
