@@ -25,10 +25,11 @@ class Decision(models.TextChoices):
 
 
 # The default per category: a crisis post is published (never silently hidden: the writer sees help at once and
-# the moderators are alerted) and flagged urgent; the others are held for a human look.
+# the moderators are alerted) and flagged urgent; medical instructions and misinformation are published and flagged
+# for a fact note; the others are held for a human look.
 DEFAULT_DECISIONS: dict[str, str] = {
     Category.CRISIS: Decision.PUBLISH_AND_FLAG,
-    Category.MEDICAL_INSTRUCTIONS: Decision.HOLD,
+    Category.MEDICAL_INSTRUCTIONS: Decision.PUBLISH_AND_FLAG,  # for a fact note or a moderator (issue 15 point 5)
     Category.PROMOTION: Decision.HOLD,
     Category.MISINFORMATION: Decision.PUBLISH_AND_FLAG,
     Category.PERSONAL_DATA: Decision.HOLD,

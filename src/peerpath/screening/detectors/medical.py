@@ -22,7 +22,11 @@ _TREATMENT = (
     r"methotrexate|biologics?|chemo|chemotherapy|treatment|injections?|jabs?|units|mg|ozempic|semaglutide|"
     r"gliclazide|lantus|novorapid|tresiba|diuretics?|furosemide|ramipril|lisinopril|amlodipine|salbutamol|"
     r"ventolin|oxygen|tacrolimus|immunosuppressants?|antibiotics?|painkillers?|paracetamol|ibuprofen|naproxen|"
-    r"lithium|quetiapine|mirtazapine|hrt|pump|patches|spironolactone|creon|rifaximin|lactulose)"
+    r"lithium|quetiapine|mirtazapine|hrt|pump|patches|spironolactone|creon|rifaximin|lactulose|"
+    # What people take without a prescription, and the tablets by strength ("the 500s").
+    r"melatonin|magnesium|cbd|cbd oil|vitamin [a-z]\d*|iron tablets|b12|zinc|ashwagandha|st john'?s wort|"
+    r"sleeping (?:pills|tablets)|antihistamines?|piriton|nytol|sudafed|aspirin|diazepam|valium|zopiclone|"
+    r"\d+s|\d+ ?mgs?)"
 )
 _CHANGE = (
     r"(?:stop|stopping|quit|ditch|chuck|bump|drop|skip|halve|double|triple|increase|decrease|reduce|lower|raise|"
@@ -44,7 +48,11 @@ _INSTRUCTION = re.compile(
             rf"\b{_TREATMENT}\b",
             # "take 3 of them", "take two tablets", "take 40mg"
             rf"(?:^|[,;:]\s*|\b(?:just|then|so|and|try to|always) )(?:take|have|inject|use) {_NUMBER} ?"
-            rf"(?:of them|of those|tablets?|pills?|puffs?|units?|mg|doses?|extra|more|at once|a day)\b",
+            rf"(?:of them|of those|of the \d+(?: ?mg)?s|tablets?|pills?|puffs?|units?|mg|doses?|extra|more|at once|"
+            rf"a day)\b",
+            # "you can just stop taking it", "just stop taking them"
+            r"\b(?:just|you (?:should|can|could) (?:just )?) ?(?:stop|quit|come off) (?:taking|using|injecting) "
+            r"(?:it|them|those)\b",
             # "don't take your statins", "never take the pred", "do not bother with insulin"
             rf"\b(?:don'?t|do not|never|no need to) (?:take|bother (?:taking|with)|use|inject|start|touch|listen to)\b"
             rf"[^.!?\n]{{0,25}}\b(?:{_TREATMENT}|your (?:doctor|gp|consultant|nurse|team))\b",
@@ -71,7 +79,23 @@ _SAFE = re.compile(
     r"|\bmy (?:gp|doctor|consultant|nurse|pharmacist|team|specialist|diabetes nurse) "
     r"(?:told|said|asked|suggested|advised|wanted|had) (?:me|us)\b"
     r"|\bnever stop (?:taking )?[^.!?\n]{0,20}\b(?:suddenly|without)\b"
-    r"|^(?:what|when|how|which|where|why|do|does|did|has|have|is|are|anyone)\b[^.!]*\?$",
+    r"|^(?:what|when|how|which|where|why|do|does|did|has|have|is|are|anyone)\b[^.!]*\?$"
+    r"|\b(?:with|on|under) (?:my|the|our) (?:gp|doctor|consultant|nurse|pharmacist|team|specialist)'?s? "
+    r"(?:help|advice|support|blessing|ok|okay|guidance)\b"
+    r"|\b(?:with|on|under) (?:my|the|our) (?:gp|doctor|consultant|nurse|pharmacist|team|specialist)\b",
+    re.IGNORECASE,
+)
+# The writer's own change of dose, told as experience ("I doubled my insulin", "I just stopped taking them"):
+# not an instruction, but others copy it, so it is flagged for a fact note when no clinician is in the sentence.
+_SELF_CHANGE = re.compile(
+    rf"\bi(?:'ve| have)? (?:just |simply |then )?(?:doubled|tripled|halved|upped|bumped up|increased|stopped|quit|"
+    rf"ditched|came off|come off|skip|skipped|take|took|started|switched)\b(?: taking| using)?[^.!?\n]{{0,25}}"
+    rf"\b(?:{_TREATMENT}|double|extra|two|three|it|them)\b(?! (?:ago|years?|months?|weeks?|days?)\b)",
+    re.IGNORECASE,
+)
+_SELF_CHANGE_VERB = re.compile(
+    r"\b(?:doubled|tripled|halved|upped|bumped up|stopped|quit|ditched|came off|"
+    r"take (?:double|extra|two|three)|took (?:double|extra|two|three))\b",
     re.IGNORECASE,
 )
 _FIRST_PERSON_START = re.compile(r"^(?:i|i've|i'm|i'd|we|we've|my|mine)\b", re.IGNORECASE)
@@ -83,7 +107,7 @@ _OTHER_SUBJECT = re.compile(
 )
 _YOU = re.compile(r"\b(?:you|u|your|ur)\b", re.IGNORECASE)
 
-HIGH, LOW = 0.85, 0.3
+HIGH, SELF, LOW = 0.85, 0.6, 0.3
 
 
 class MedicalInstructionsDetector:
@@ -97,6 +121,13 @@ class MedicalInstructionsDetector:
                 continue  # quoting someone is not telling anyone anything
             match = _INSTRUCTION.search(sentence)
             if match is None:
+                own_change = _SELF_CHANGE.search(sentence)
+                if (
+                    own_change is not None
+                    and _SELF_CHANGE_VERB.search(own_change.group())
+                    and not _SAFE.search(sentence)
+                ):
+                    findings.append(Finding(self.category, SELF, own_change.group()[:200], self.name))
                 continue
             evidence = match.group().strip(" ,;:")
             safe = _SAFE.search(sentence) is not None
