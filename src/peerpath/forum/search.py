@@ -14,6 +14,12 @@ documents to be indexed again: PostgreSQL keeps public documents to a subquery o
 SQLite reads the few spaces that may not be found (`unfindable_space_ids`) once per search and leaves them out of the
 public part of the MATCH by name, or, past _MAX_SPACE_TERMS of them, checks each matching row against public_spaces().
 
+Posts screening flagged as misinformation or medical instructions (published with a flag, the space's choice) stay
+out of what a person finds outside their own spaces until a moderator has looked, that is while the post's queue item
+is open (issue 15 point 9): `unreviewed_documents` reads their documents once per search (the open queue is small),
+and both engines leave those ids out, except in the spaces where the person is a member or moderates, whose members
+read the post in its thread anyway. "Has this been asked before?" and the knowledge pages leave them out for everyone.
+
 Free text never reaches the engine as syntax: it is cut into words of letters and digits, and each word is quoted
 (FTS5) or passed through plainto_tsquery (PostgreSQL), so quotes, `*`, `:`, `-`, `NEAR`, `AND` and parentheses are
 plain text. Snippets mark the matched words with private-use characters that the engine never sees in a query;
@@ -33,7 +39,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +53,8 @@ from peerpath.directory.models import Condition, Listing
 from peerpath.forum.access import HOST_MODERATOR_ROLES, ForumViewer
 from peerpath.forum.models import Post, Reaction, SearchDocument, Thread
 from peerpath.forum.selectors import public_threads
+from peerpath.moderation.models import QueueItem
+from peerpath.screening.categories import Category
 from peerpath.spaces.models import Membership, Space
 from peerpath.spaces.selectors import public_spaces, visible_spaces
 
@@ -244,6 +252,36 @@ def scope_for(user: Any) -> Scope:
     return Scope(member_spaces=member, moderated_spaces=moderated)
 
 
+# Categories whose flagged posts wait for a moderator's look before they spread beyond their own group: a wrong claim
+# or a dosing instruction must not be the first thing a stranger finds (issue 15 point 9).
+REVIEW_FIRST = (Category.MISINFORMATION, Category.MEDICAL_INSTRUCTIONS)
+
+
+def awaiting_review() -> QuerySet[QueueItem]:
+    """Open queue items of the REVIEW_FIRST categories (screened, or reported as such by members): a moderator has
+    not looked yet. Approving, hiding or any action that resolves the item ends it."""
+    return QueueItem.objects.filter(status=QueueItem.Status.OPEN, category__in=REVIEW_FIRST)
+
+
+def unreviewed_thread() -> Exists:
+    """For a Thread queryset: the question or the marked answer waits for a moderator's look."""
+    pending = awaiting_review().filter(
+        Q(post__thread=OuterRef("pk"), post__is_opening=True) | Q(post_id=OuterRef("answer_id"))
+    )
+    return Exists(pending)
+
+
+def unreviewed_documents(scope: Scope | None = None) -> list[int]:
+    """The search documents to leave out for this scope: of a post waiting for review, and every document of a thread
+    whose question waits (each result shows the question's title); none in the scope's own spaces."""
+    pending = awaiting_review().values("post_id")
+    questions = Post.objects.filter(pk__in=pending, is_opening=True).values("thread_id")
+    documents = SearchDocument.objects.filter(Q(post_id__in=pending) | Q(thread_id__in=questions))
+    if scope is not None and scope.private_spaces:
+        documents = documents.exclude(space_id__in=[*scope.member_spaces, *scope.moderated_spaces])
+    return list(documents.order_by("pk").values_list("pk", flat=True))
+
+
 def _condition_spaces(slug: str) -> set[uuid.UUID]:
     return set(Space.objects.filter(listing__conditions__slug=slug).values_list("pk", flat=True))
 
@@ -263,6 +301,11 @@ class _Plan:
     answered_only: bool = False
     since: datetime | None = None
     until: datetime | None = None
+    reviewed_only: bool = False  # leave out what waits for review in every space, the person's own too
+
+    @cached_property
+    def unreviewed(self) -> list[int]:
+        return unreviewed_documents(None if self.reviewed_only else self.scope)
 
 
 def _terms(column: str, values: Iterable[str]) -> str:
@@ -345,12 +388,15 @@ class SQLiteFTS5:
             if bound is not None:
                 where.append(f"d.created_at {operator} %s")
                 params.append(connection.ops.adapt_datetimefield_value(bound))
+        if plan.unreviewed:
+            where.append(f"{_FTS}.rowid NOT IN ({_marks(plan.unreviewed)})")
+            params += plan.unreviewed
         return " AND ".join(groups), where, params
 
     def _select(self, plan: _Plan, columns: str) -> tuple[str, list[Any]]:
         expression, where, params = self._query(plan)
         source = _FTS
-        if where:
+        if any("d." in clause for clause in where):
             # CROSS JOIN keeps SQLite reading the index first and each match's row after, never the reverse.
             source = f"{_FTS} CROSS JOIN {SearchDocument._meta.db_table} d ON d.id = {_FTS}.rowid"
         conditions = " AND ".join([f"{_FTS} MATCH %s", *where])
@@ -427,6 +473,9 @@ class PostgresFullText:
             if bound is not None:
                 where.append(f"d.created_at {operator} %s")
                 params.append(bound)
+        if plan.unreviewed:
+            where.append("d.id <> ALL(%s)")
+            params.append(list(plan.unreviewed))
         table = SearchDocument._meta.db_table
         sql = f"SELECT {columns} FROM {table} d WHERE {' AND '.join(where)}"  # noqa: S608
         return sql, [*(words if ranked else []), *params]
@@ -678,7 +727,7 @@ def similar_threads(user: Any, viewer: ForumViewer, title: str, *, limit: int = 
     backend = engine()
     space = viewer.space
     here = _Plan(words, scope_for(user), any_word=True, title_only=True, spaces=frozenset({space.pk}),
-                 answered_only=True)  # fmt: skip
+                 answered_only=True, reviewed_only=True)  # fmt: skip
     ids = backend.ranked(here, limit=limit, window=RANK_WINDOW)
     if len(ids) < limit:
         siblings = frozenset(
@@ -697,6 +746,7 @@ def similar_threads(user: Any, viewer: ForumViewer, title: str, *, limit: int = 
         thread.pk: thread
         for thread in Thread.objects.filter(pk__in=order)
         .filter(Exists(_visible_openings(OuterRef("pk"))))
+        .exclude(unreviewed_thread())
         .select_related("space")
     }
     return [threads[pk] for pk in order if pk in threads]
@@ -708,7 +758,12 @@ def similar_threads(user: Any, viewer: ForumViewer, title: str, *, limit: int = 
 def _public_threads() -> QuerySet[Thread]:
     """Threads anyone may read (forum.selectors.public_threads: in a public forum or made public, in a space anyone
     may find, with a visible opening post), answered, with a published answer."""
-    return public_threads().order_by().filter(answer__isnull=False, answer__status=Post.Status.PUBLISHED)
+    return (
+        public_threads()
+        .order_by()
+        .filter(answer__isnull=False, answer__status=Post.Status.PUBLISHED)
+        .exclude(unreviewed_thread())
+    )
 
 
 def _helpful_count(**lookups: Any) -> Coalesce:
