@@ -523,3 +523,18 @@ def test_forum_threads_with_a_crisis_are_refused_when_made_public_by_the_forum(g
         assert not thread.is_public
     else:
         pytest.xfail("the forum does not ask has_crisis() yet (hook for the forum's engineer)")
+
+
+# --- The demo ----------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_crisis_post_waits_for_a_moderator(client, world: World, group):
+    from peerpath.moderation.demo import demo_crisis_guide, load_crisis_demo
+
+    assert demo_crisis_guide("http://127.0.0.1:8000") == []
+    item = load_crisis_demo(space=group.space, author=group.peers[0])
+    assert item.is_crisis and item.status == QueueItem.Status.OPEN
+    [line] = demo_crisis_guide("http://127.0.0.1:8000")
+    assert url_of(item) in line
+    client.force_login(world.people["moderator"])
+    assert client.get(url_of(item)).status_code == 200
