@@ -119,3 +119,9 @@ class NotificationsReadForm(forms.Form):
     """Mark one notification read, or all of them when no id is given."""
 
     notification = forms.UUIDField(required=False)
+
+
+class PersonalDataConfirmForm(forms.Form):
+    """The writer's answer when screening found personal data in a new post: "publish anyway" (issue 15 point 5)."""
+
+    confirm_personal_data = forms.BooleanField(required=False)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from peerpath.screening.categories import Category
 from peerpath.screening.core import DECIDING_CONFIDENCE
@@ -19,6 +20,20 @@ _EMAIL = re.compile(r"@[\w-]+\.")
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}\b|\b\d{5}(?:-\d{4})?\b")
 _NUMBER_ONLY = re.compile(r"[\d\s()+./-]+")
 _STREET = re.compile(r"(?i)\b(?:street|st|road|rd|avenue|ave|lane|close|drive|crescent|way|court|place|gardens)\b")
+
+
+# The kinds the personal-data detector names in `detail["kind"]` (screening/detectors/personal_data.py), in words.
+_KINDS = {
+    "phone number": _lazy("a phone number"),
+    "e-mail address": _lazy("an e-mail address"),
+    "card number": _lazy("a card number"),
+    "social security number": _lazy("a social security number"),
+    "NHS number": _lazy("an NHS number"),
+    "National Insurance number": _lazy("a National Insurance number"),
+    "postcode": _lazy("a postcode"),
+    "street address": _lazy("a street address"),
+    "name": _lazy("someone's full name"),
+}
 
 
 def _deciding(findings: Iterable[Any]) -> list[Mapping[str, Any]]:
@@ -39,7 +54,10 @@ def personal_data_kinds(findings: Iterable[Any]) -> list[str]:
             continue
         evidence, detector = str(row.get("evidence") or ""), str(row.get("detector") or "").lower()
         digits = sum(character.isdigit() for character in evidence)
-        if "email" in detector or "e-mail" in detector or _EMAIL.search(evidence):
+        named = str((row.get("detail") or {}).get("kind") or "") if isinstance(row.get("detail"), Mapping) else ""
+        if named in _KINDS:
+            kind = str(_KINDS[named])
+        elif "email" in detector or "e-mail" in detector or _EMAIL.search(evidence):
             kind = _("an e-mail address")
         elif any(word in detector for word in ("card", "credit")):
             kind = _("a card number")

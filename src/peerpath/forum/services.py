@@ -37,6 +37,7 @@ from peerpath.forum.models import (
 )
 from peerpath.moderation import crisis
 from peerpath.moderation import services as moderation
+from peerpath.screening.categories import Category
 from peerpath.screening.core import Result
 from peerpath.spaces.access import SpaceViewer
 from peerpath.spaces.models import Membership, Space
@@ -55,6 +56,33 @@ class PostRefused(DomainError):
 
     status = 422
     code = "refused"
+
+
+class PersonalDataFound(DomainError):
+    """Screening found personal data in a new post: the writer is asked to confirm before anything is saved (issue 15
+    point 5). `kinds` names what was found ("a phone number"), never the data itself."""
+
+    status = 409
+    code = "personal_data"
+
+    def __init__(self, kinds: list[str]) -> None:
+        self.kinds = kinds
+        super().__init__(
+            _(
+                "Your post seems to contain %(what)s. Others in the group would see it. You can edit your post to "
+                "take it out, or publish it anyway."
+            )
+            % {"what": reasons.joined(kinds)},
+            field="body",
+        )
+
+
+def _check_personal_data(result: Result, *, confirmed: bool) -> None:
+    """Ask before publishing a new post with personal data in it; a crisis post is never delayed by the question
+    (it follows the space's decision, and the writer sees the help lines at once)."""
+    if confirmed or result.is_crisis or Category.PERSONAL_DATA not in result.categories:
+        return
+    raise PersonalDataFound(reasons.personal_data_kinds(result.findings) or [_("personal details")])
 
 
 @dataclass
@@ -265,8 +293,9 @@ def _refuse(result: Result) -> None:
 
 @transaction.atomic
 def thread_create(
-    *, author: User, space: Space, title: str, body: str, content_warning: str = "", public: bool = False
-) -> Outcome:
+    *, author: User, space: Space, title: str, body: str, content_warning: str = "", public: bool = False,
+    confirm_personal_data: bool = False,
+) -> Outcome:  # fmt: skip
     viewer = _viewer_for(author, space)
     _check_may_post(viewer)
     title = title.strip()
@@ -274,6 +303,7 @@ def thread_create(
     _check_limits(author, space, body, new_thread=True)
     result = _screen(author, space, f"{title}\n\n{body}")
     _refuse(result)
+    _check_personal_data(result, confirmed=confirm_personal_data)
     hold_first = moderation.holds_first_post(author=author, space=space)
     moment = now()
     thread = Thread.objects.create(
@@ -303,8 +333,9 @@ def _outcome(post: Post, result: Result, *, hold_first: bool = False) -> Outcome
 
 @transaction.atomic
 def post_reply(
-    *, author: User, thread: Thread, body: str, content_warning: str = "", quoted: Post | None = None
-) -> Outcome:
+    *, author: User, thread: Thread, body: str, content_warning: str = "", quoted: Post | None = None,
+    confirm_personal_data: bool = False,
+) -> Outcome:  # fmt: skip
     thread = (
         Thread.objects.select_for_update().select_related("space__organisation", "space__listing").get(pk=thread.pk)
     )
@@ -319,6 +350,7 @@ def post_reply(
     _check_limits(author, space, body, new_thread=False)
     result = _screen(author, space, body)
     _refuse(result)
+    _check_personal_data(result, confirmed=confirm_personal_data)
     hold_first = moderation.holds_first_post(author=author, space=space)
     post = _save_post(thread=thread, author=author, body=body, content_warning=content_warning, quoted=quoted,
                       opening=False, result=result, hold_first=hold_first)  # fmt: skip

@@ -183,7 +183,7 @@ def test_a_hidden_or_deleted_post_stops_counting_for_the_clinician_and_a_restore
     assert Participation.objects.filter(source_ref=f"post:{first.pk}").count() == 1
 
 
-HELD_TEXT = "Stop taking your insulin for a week, it cleared my numbers right up."  # medical instructions: held
+HELD_TEXT = "My shop sells the best magnesium, use discount code PAIN20."  # promotion: held by default
 
 
 def _approve(world, post: Post) -> None:

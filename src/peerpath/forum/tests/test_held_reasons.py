@@ -99,3 +99,6 @@ def test_reasons_in_words_for_each_category():
     # Below the deciding confidence, nothing is claimed.
     assert held_reasons([{"category": "promotion", "confidence": 0.2, "evidence": "x"}], first_post=False) == []
     assert personal_data_kinds([finding("personal_data", "SW1A 1AA")]) == ["a home address or postcode"]
+    # The detector's own name for what it found comes first.
+    named = {**finding("personal_data", "943 476 5919"), "detail": {"kind": "NHS number"}}
+    assert personal_data_kinds([named]) == ["an NHS number"]

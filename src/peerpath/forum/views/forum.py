@@ -47,6 +47,7 @@ from peerpath.forum.access import ForumViewer, access_forum, access_post, access
 from peerpath.forum.forms import (
     FollowForm,
     ForumSettingsForm,
+    PersonalDataConfirmForm,
     PostEditForm,
     ReactionForm,
     ReplyForm,
@@ -102,6 +103,12 @@ def _why_not(viewer: ForumViewer) -> str:
 def _rules(viewer: ForumViewer) -> dict[str, Any]:
     policy = policy_of(viewer.space)
     return {"rule_templates": templates_for(list(policy.rule_templates or [])), "own_rules": policy.own_rules}
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    """Whether the writer chose "publish anyway" after being told their post contains personal data."""
+    form = PersonalDataConfirmForm(request.POST)
+    return form.is_valid() and bool(form.cleaned_data["confirm_personal_data"])
 
 
 def _after_post(request: HttpRequest, outcome: services.Outcome) -> HttpResponse:
@@ -171,6 +178,7 @@ def thread_create(request: AuthenticatedHttpRequest, space_id: str) -> HttpRespo
     viewer = access_forum(request.user, space_id)
     form = ThreadForm(_posted(request))
     status = 200 if viewer.may_post else 403
+    personal_data = None
     if request.method == "POST" and viewer.may_post:
         if form.is_valid():
             data = form.cleaned_data
@@ -181,7 +189,10 @@ def thread_create(request: AuthenticatedHttpRequest, space_id: str) -> HttpRespo
                     title=data["title"],
                     body=data["body"],
                     content_warning=data["content_warning"],
+                    confirm_personal_data=_confirmed(request),
                 )
+            except services.PersonalDataFound as found:
+                personal_data = found  # the composer again, the text intact, and the question; nothing saved
             except DomainError as error:
                 add_domain_error(form, error)
                 status = error.status
@@ -189,7 +200,14 @@ def thread_create(request: AuthenticatedHttpRequest, space_id: str) -> HttpRespo
                 return _after_post(request, outcome)
         else:
             status = 400
-    context = {"viewer": viewer, "space": viewer.space, "form": form, "why_not": _why_not(viewer), **_rules(viewer)}
+    context = {
+        "viewer": viewer,
+        "space": viewer.space,
+        "form": form,
+        "why_not": _why_not(viewer),
+        "personal_data": personal_data,
+        **_rules(viewer),
+    }
     return render(request, "forum/thread_create.html", context, status=status)
 
 
@@ -197,7 +215,13 @@ def thread_create(request: AuthenticatedHttpRequest, space_id: str) -> HttpRespo
 
 
 def _thread_page(
-    request: HttpRequest, viewer: ForumViewer, thread: Thread, *, form: ReplyForm, status: int = 200
+    request: HttpRequest,
+    viewer: ForumViewer,
+    thread: Thread,
+    *,
+    form: ReplyForm,
+    status: int = 200,
+    personal_data: services.PersonalDataFound | None = None,
 ) -> HttpResponse:
     posts = selectors.thread_posts(viewer, thread, request.user)
     opening = posts[0] if posts and posts[0].is_opening else None
@@ -227,6 +251,7 @@ def _thread_page(
         "canonical": request.build_absolute_uri(_thread_url(thread)),
         # The writer of a crisis post sees the help lines whenever they come back, for a while (issue 15 point 8).
         "crisis_support": selectors.crisis_support(user, thread),
+        "personal_data": personal_data,
     }
     return render(request, "forum/thread_detail.html", context, status=status)
 
@@ -240,6 +265,7 @@ def thread_detail(request: HttpRequest, space_id: str, thread_id: str) -> HttpRe
         raise Http404
     form = ReplyForm(_posted(request))
     status = 200
+    personal_data = None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -253,7 +279,10 @@ def thread_detail(request: HttpRequest, space_id: str, thread_id: str) -> HttpRe
                     body=data["body"],
                     content_warning=data["content_warning"],
                     quoted=quoted,
+                    confirm_personal_data=_confirmed(request),
                 )
+            except services.PersonalDataFound as found:
+                personal_data = found
             except Http404:
                 form.add_error(None, _("You can quote a published post of this thread only."))
                 status = 400
@@ -264,7 +293,7 @@ def thread_detail(request: HttpRequest, space_id: str, thread_id: str) -> HttpRe
                 return _after_post(request, outcome)
         else:
             status = 400
-    return _thread_page(request, viewer, thread, form=form, status=status)
+    return _thread_page(request, viewer, thread, form=form, status=status, personal_data=personal_data)
 
 
 @never_cache
