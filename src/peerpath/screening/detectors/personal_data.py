@@ -19,6 +19,7 @@ may download at run time here), and its recognisers for these kinds are regular 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
@@ -106,6 +107,7 @@ _NOT_NAMES = frozenset(
 )  # fmt: skip
 
 SURE, LIKELY, NOTED = 0.9, 0.75, 0.3
+MAX_NUMBERS = 30
 # The letters on a phone's keypad: 1-800-273-TALK is 1-800-273-8255.
 _KEYPAD = str.maketrans({letter: digit for digit, letters in {"2": "abc", "3": "def", "4": "ghi", "5": "jkl",
                          "6": "mno", "7": "pqrs", "8": "tuv", "9": "wxyz"}.items() for letter in letters})  # fmt: skip
@@ -148,6 +150,7 @@ def ssn_valid(area: str, group: str, serial: str) -> bool:
     return area not in ("000", "666") and not area.startswith("9") and group != "00" and serial != "0000"
 
 
+@lru_cache(maxsize=512)
 def _phone(candidate: str) -> tuple[float, str] | None:
     """The confidence that a run of digits is someone's phone number, and the number as written; None if it is not
     one (too short, a help line)."""
@@ -205,7 +208,9 @@ class PersonalDataDetector:
                 add(SURE, match.group(), "NHS number", match.span())
         for match in _NINO.finditer(text):
             add(SURE, match.group(), "National Insurance number", match.span())
-        for match in _NUMBERISH.finditer(text):
+        for tried, match in enumerate(_NUMBERISH.finditer(text)):
+            if tried >= MAX_NUMBERS:
+                break  # a post with this many numbers is held for a look already
             if not free(*match.span()):
                 continue
             phone = _phone(match.group())
