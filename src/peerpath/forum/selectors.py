@@ -8,7 +8,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from peerpath.accounts.models import RoleAssignment
 from peerpath.core.time import now
@@ -29,6 +42,8 @@ __all__ = [
     "crisis_support",
     "follow_of",
     "held_reasons_of",
+    "moderated_spaces",
+    "moderates_anything",
     "notifications_of",
     "opening_visible",
     "post_revisions",
@@ -290,3 +305,48 @@ def held_reasons_of(user: Any, posts: list[Post]) -> dict[Any, list[str]]:
         ).values_list("post_id", flat=True)
     )
     return {pk: held_reasons(latest.get(pk, []), first_post=pk in first) for pk in held}
+
+
+# --- The Moderation link of the menu (issue 15 point 9) ------------------------------------------------------------
+
+
+def _moderated_space_rule(user: Any) -> Q:
+    """Spaces the person moderates (forum.access.moderates): as the space's organiser or moderator, or as a
+    moderator, coordinator or admin of its host."""
+    host_orgs = RoleAssignment.objects.filter(user=user, role__in=HOST_MODERATOR_ROLES).values("organisation")
+    leading = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, role__in=Membership.LEADER_ROLES
+    ).values("space")
+    return Q(organisation__in=host_orgs) | Q(pk__in=leading)
+
+
+def moderates_anything(user: Any) -> bool:
+    """Whether the person moderates any space: one query, for the menu's Moderation link."""
+    if not _signed_in(user):
+        return False
+    return visible_spaces(user).filter(_moderated_space_rule(user)).exists()
+
+
+def moderated_spaces(user: Any) -> QuerySet[Any]:
+    """The spaces the person moderates that the space gate lets them reach, each with `open_items` and
+    `urgent_items` (open crisis items): urgent first, then the most waiting, then by name. One query."""
+    if not _signed_in(user):
+        return visible_spaces(user).none()
+
+    def waiting(**lookups: Any) -> Coalesce:
+        items = (
+            QueueItem.objects.filter(space=OuterRef("pk"), status=QueueItem.Status.OPEN, **lookups)
+            .order_by()
+            .values("space")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(items, output_field=IntegerField()), Value(0))
+
+    return (
+        visible_spaces(user)
+        .filter(_moderated_space_rule(user))
+        .select_related("organisation")
+        .annotate(open_items=waiting(), urgent_items=waiting(urgent=True))
+        .order_by("-urgent_items", "-open_items", "name", "pk")
+    )

@@ -2,6 +2,8 @@
 
 /my/bookmarks/       signed in: posts saved for later that they may still see
 /my/notifications/   signed in: replies, moderators' decisions, fact notes; crisis alerts first; POST marks read
+/my/moderation/      signed in: the review queues of the spaces they moderate, and of the organisations they manage
+                     (the menu's Moderation link); an empty list for anyone else
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from peerpath.accounts.selectors import managed_organisations
 from peerpath.core.http import AuthenticatedHttpRequest
 from peerpath.forum import selectors, services
 from peerpath.forum.forms import NotificationsReadForm
@@ -51,7 +54,20 @@ def my_notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "forum/my_notifications.html", {"page": page})
 
 
+@never_cache
+@login_required
+@require_GET
+def my_moderation(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where the menu's Moderation link goes: every queue the person works, urgent (crisis) items first."""
+    context = {
+        "spaces": list(selectors.moderated_spaces(request.user)),
+        "organisations": list(managed_organisations(request.user)),
+    }
+    return render(request, "forum/my_moderation.html", context)
+
+
 urlpatterns = [
     path("my/bookmarks/", my_bookmarks, name="my_bookmarks"),
     path("my/notifications/", my_notifications, name="my_notifications"),
+    path("my/moderation/", my_moderation, name="my_moderation"),
 ]
