@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from peerpath.screening import classifiers
 from peerpath.screening.categories import Category
 from peerpath.screening.core import Context, Finding
 from peerpath.screening.detectors.text import contracted, normalise, sentences
@@ -304,33 +305,64 @@ def _matches(sentence: str) -> list[re.Match[str]]:
     return matches
 
 
+def read_rules(text: str) -> list[Finding]:
+    """The rules' findings: one certain (HIGH) finding ends the reading; LOW ones are crisis words in a context the
+    rules read as not the writer's own crisis (quoted, someone else, the past, a denial, support, a topic)."""
+    findings: list[Finding] = []
+    for sentence in sentences(normalise(text)):
+        words = contracted(sentence)
+        matches = _matches(words)
+        if not matches:
+            continue
+        confidence = HIGH
+        if sentence.lstrip().startswith(">"):
+            confidence = LOW  # someone else's words, quoted
+        elif (
+            _SUPPORT.search(words)
+            or _NOT_NOW.search(words)
+            or _TOPIC.search(words)
+            or _about_someone_else(words)
+            # "my sister has been self-harming and i've been thinking about suicide too": any clause of the
+            # writer's own decides
+            or all(_said_of_someone_else(words, match) for match in matches)
+        ):
+            confidence = LOW
+        findings.append(Finding(Category.CRISIS, confidence, sentence[:200], "crisis"))
+        if confidence == HIGH:
+            break  # one certain finding is enough: the post is urgent
+    return findings
+
+
+def rules_outcome(text: str) -> tuple[bool, bool]:
+    """(the rules decide it is a crisis, a rule saw crisis words in a non-crisis context): what training reads."""
+    findings = read_rules(text)
+    return any(f.confidence == HIGH for f in findings), any(f.confidence == LOW for f in findings)
+
+
 class CrisisDetector:
+    """The rules first (fast, and they explain themselves); when they are not certain, the classifier
+    (screening/classifiers.py) reads the text in windows. A classifier finding counts when its probability reaches
+    the threshold chosen by cross-validation, unless cross-validation found that the rules' non-crisis contexts
+    should overrule it and the rules saw one. Without a classifier (missing or corrupt) the rules decide alone."""
+
     name: str = "crisis"
     category: str = Category.CRISIS
 
     def detect(self, text: str, context: Context) -> list[Finding]:
-        findings: list[Finding] = []
-        for sentence in sentences(normalise(text)):
-            words = contracted(sentence)
-            matches = _matches(words)
-            if not matches:
-                continue
-            confidence = HIGH
-            if sentence.lstrip().startswith(">"):
-                confidence = LOW  # someone else's words, quoted
-            elif (
-                _SUPPORT.search(words)
-                or _NOT_NOW.search(words)
-                or _TOPIC.search(words)
-                or _about_someone_else(words)
-                # "my sister has been self-harming and i've been thinking about suicide too": any clause of the
-                # writer's own decides
-                or all(_said_of_someone_else(words, match) for match in matches)
-            ):
-                confidence = LOW
-            findings.append(Finding(self.category, confidence, sentence[:200], self.name))
-            if confidence == HIGH:
-                break  # one certain finding is enough: the post is urgent
+        findings = read_rules(text)
+        if any(finding.confidence == HIGH for finding in findings):
+            return findings
+        model = classifiers.model(Category.CRISIS)
+        if model is None:
+            return findings
+        windows = model.window_scores(text)
+        probability, (start, end) = max(windows, key=lambda window: window[0])
+        if probability < model.threshold or (findings and model.meta.get("rules_context_lowers")):
+            return findings
+        confidence = 0.5 + 0.5 * (probability - model.threshold) / (1 - model.threshold)
+        evidence = classifiers.window_text(text, start, end)
+        findings.append(Finding(self.category, confidence, evidence[:200], "crisis-classifier",
+                                {"probability": f"{probability:.3f}"}))  # fmt: skip
         return findings
 
 
