@@ -55,6 +55,11 @@ class Context:
     claims: tuple[ClaimRule, ...] = ()
     author_handle: str = ""
     member_handles: frozenset[str] = frozenset()
+    # For promotion (issue 15 point 4): the websites of the organisation's vetted listings (host names, "www."
+    # removed), which are never promotion; and whether the author is new, with the links they posted lately.
+    allowed_hosts: frozenset[str] = frozenset()
+    author_is_new: bool = False
+    author_recent_links: int = 0
 
 
 class Detector(Protocol):

@@ -1,9 +1,13 @@
-"""Product promotion and spam: shop links, prices, discount codes, "DM me", affiliate-looking links, "buy", repeated
-links (issue 6 point 8; the rule "no product promotion or sales").
+"""Product promotion and spam: shop links, prices, discount codes, affiliate-looking links, "buy", "subscribe to my
+channel", follow-for-follow, prize and sales language, repeated links from new accounts (issue 6 point 8, issue 15
+point 4; the rule "no product promotion or sales").
 
 Each signal adds weight; one weak signal alone (a price, one ordinary link) is not promotion: people mention what a
-prescription costs and link a charity's leaflet. Two signals, or one strong one (a discount code, an affiliate link,
-"DM me"), are.
+prescription costs and link a charity's leaflet. Two signals, or one strong one (a discount code, an affiliate link),
+are. Peers are not punished: links to the organisation's vetted listings (`Context.allowed_hosts`) and to known
+health sites, help lines, and "PM me if you want to talk" are fine. The promotion classifier, when one is installed
+(screening/classifiers.py), adds its probability under that allow-list: it never flags a post whose only
+promotional-looking part is an allowed link.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ _SHOP_URL = re.compile(
 _STRONG = re.compile(
     r"\b(?:discount|promo|coupon|voucher|referral|affiliate) ?(?:code|link)s?\b"
     r"|\buse (?:my )?code\b|\bcode (?-i:[A-Z0-9]{4,})\b|\b\d{1,2} ?% off\b|\bfree shipping\b|\bfree delivery\b"
-    r"|\b(?:dm|pm|inbox|whatsapp) me\b(?! (?:on|at|if|when|any ?time|whenever))"
     r"|\b(?:message|msg|text|email|e-mail) me (?:for|to (?:order|buy|get))\b"
     r"|\bcomment (?-i:[A-Z]{3,}) (?:below|for)\b|\bi'?ll send you (?:the )?(?:details|info|link|prices)\b"
     r"|\bintroductory (?:offer|rate|price|discount)\b|\bbook (?:now|today)\b"
@@ -45,9 +48,31 @@ _STRONG = re.compile(
     r"|\bi'?m (?:a|an) (?:distributor|rep|ambassador|consultant) for\b"
     r"|\b(?:my|our) (?:shop|store|business|website|online shop|small business|company)\b[^.!?\n]{0,40}"
     r"\b(?:sells?|stocks?|offers?|has|ships?|link|order|buy)\b"
-    r"|\bearn (?:£|\$|€)?\d+|\bwork from home opportunity\b|\bmake money\b|\bcrypto\b|\bbitcoin\b",
+    r"|\bearn (?:£|\$|€)?\d+|\bwork from home opportunity\b|\bmake money\b|\bcrypto\b|\bbitcoin\b"
+    # Channels and followers, prizes, texts to short codes, mailing-list spam.
+    r"|\bsubscribe to (?:my|our) (?:channel|page|newsletter|youtube)\b|\b(?:check out|visit) (?:my|our) "
+    r"(?:channel|page|youtube|insta\w*|tiktok|blog|website|shop|store)\b|\bfollow (?:for|4) follow\b|\bf4f\b"
+    r"|\bfollow (?:me|us) (?:on|at) (?:insta\w*|tiktok|twitter|youtube|facebook)\b|\blike and subscribe\b"
+    r"|\byou(?:'ve| have)? (?:won|been selected|been chosen)\b|\bclaim (?:your|a|ur) (?:prize|reward|cash|gift)\b"
+    r"|\b(?:cash|guaranteed) (?:prize|award)\b|\bfree entry\b|\bcongratulations?!? (?:you|u)\b|\bwinner\b"
+    r"|\b(?:txt|text|send|reply) (?:[A-Z]+ )?(?:to|on) \d{5}\b|\breply (?:stop|yes|win)\b|\b0(?:8|9)\d{8,9}\b"
+    r"|\bclick (?:here|below|the link)\b|\bremove (?:you|yourself) from (?:our|this|my) (?:list|mailing)\b"
+    r"|\b(?:dm|pm|inbox|message|msg) me for (?:the )?(?:details|info|prices?|more info|a (?:discount|code|link))\b"
+    r"|\bact now\b|\brisk[- ]free\b|\bno obligation\b|\b100% (?:free|guaranteed|natural)\b"
+    r"|\bmoney[- ]back guarantee\b|\blowest (?:price|rate)s?\b|\bcall (?:now|free)\b|\bspecial (?:offer|promotion)\b"
+    r"|\b(?:viagra|cialis|weight loss (?:pills|secret)|lose \d+ ?(?:lbs|pounds|kg))\b",
     re.IGNORECASE,
 )
+# Words of selling that count a little each; several together are a sales pitch.
+_PITCH = re.compile(
+    r"\b(?:free|offer|order|buy|sale|discount|deal|price|prices|cash|credit|loan|loans|mortgage|income|profit|"
+    r"business|opportunity|customer|customers|marketing|investment|bonus|save|savings|call|mobile|ringtone|tones|"
+    r"claim|prize|award|win|won|urgent|guaranteed|limited|exclusive|subscribe|subscription|membership|trial|"
+    r"million|dollars|£\d+|\$\d+)\b",
+    re.IGNORECASE,
+)
+# "PM me" is a peer offering to talk unless it comes with selling.
+_PM_ME = re.compile(r"\b(?:dm|pm|inbox|whatsapp|message) me\b", re.IGNORECASE)
 _PRICE = re.compile(
     r"(?:£|\$|€|usd|gbp)\s?\d+(?:[.,]\d{2})?|\b\d+(?:\.\d{2})? ?(?:pounds|quid|dollars)\b", re.IGNORECASE
 )
@@ -62,6 +87,22 @@ _SELLING = re.compile(
     r"yours|from (?:me|us))|get yours|only (?:£|\$|€))",
     re.IGNORECASE,
 )
+
+
+def _classifier_probability(text: str) -> tuple[float, float] | None:
+    """The promotion classifier's probability and threshold, or None when none is installed."""
+    try:
+        from peerpath.screening import classifiers
+    except ImportError:
+        return None
+    probability = getattr(classifiers, "probability", None)
+    if probability is None:
+        return None
+    found = probability("promotion", text)
+    if found is None:
+        return None
+    threshold = getattr(classifiers, "threshold", lambda category: None)("promotion")
+    return float(found), float(threshold) if threshold is not None else 0.5
 
 
 def _host(url: str) -> str:
@@ -82,7 +123,7 @@ class PromotionDetector:
             score += 0.8
             evidence.append(strong.group())
         urls = _URL.findall(text)
-        untrusted = [url for url in urls if not _TRUSTED_HOSTS.search(_host(url))]
+        untrusted = [url for url in urls if not self._allowed(_host(url), context)]
         shop = [url for url in untrusted if _SHOP_URL.search(url)]
         if shop:
             score += 0.8
@@ -90,18 +131,46 @@ class PromotionDetector:
         elif untrusted:
             score += 0.3
             evidence.append(untrusted[0])
-        if len(urls) >= 3 or len(untrusted) > len(set(untrusted)):
-            score += 0.4  # repeated links
-            evidence.append(f"{len(urls)} links")
+        if len(untrusted) >= 3 or len(untrusted) > len(set(untrusted)):
+            score += 0.15  # repeated links: promotion only with another sign
+            hosts = [_host(url) for url in untrusted]
+            if max(hosts.count(host) for host in hosts) >= 3:
+                score += 0.2  # one site linked again and again
+            evidence.append(f"{len(untrusted)} links")
+        if untrusted and context.author_is_new and context.author_recent_links + len(untrusted) >= 3:
+            score += 0.5  # a new account posting link after link
+            evidence.append("links from a new account")
         price = _PRICE.search(text)
         if price is not None:
             score += 0.3 if _SALE_WORDS.search(text) and (untrusted or strong) else 0.2
             evidence.append(price.group())
             if _SELLING.search(text):
                 score += 0.4
+        pitch = {word.lower() for word in _PITCH.findall(text[:5000])}
+        if len(pitch) >= 4:
+            score += 0.3 + 0.1 * min(len(pitch) - 4, 3)
+            evidence.append("sales words: " + ", ".join(sorted(pitch)[:5]))
+        pm = _PM_ME.search(text)
+        if pm is not None and (price is not None or shop or len(pitch) >= 2):
+            score += 0.5
+            evidence.append(pm.group())
+        classified = _classifier_probability(text)
+        if classified is not None:
+            probability, threshold = classified
+            # Under the allow-list: a post whose links are all allowed and that has no sign of selling is a peer's.
+            peer = not untrusted and strong is None and price is None and len(pitch) < 2
+            if probability >= threshold and not peer:
+                score = max(score, 0.5 + 0.45 * (probability - threshold) / max(1 - threshold, 1e-6))
+                evidence.append(f"classifier {probability:.2f}")
         if score < 0.2:
             return []
         return [Finding(self.category, min(score, 0.95), "; ".join(evidence)[:200], self.name)]
+
+    @staticmethod
+    def _allowed(host: str, context: Context) -> bool:
+        return bool(_TRUSTED_HOSTS.search(host)) or any(
+            host == allowed or host.endswith("." + allowed) for allowed in context.allowed_hosts
+        )
 
 
 DETECTOR = PromotionDetector()
