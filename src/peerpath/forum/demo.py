@@ -79,6 +79,9 @@ def _author(space: Space, handle: str) -> User:
     return Membership.objects.get(space=space, user__handle=handle).user
 
 
+DEMO_CRISIS_TITLE = "I don't know who else to tell"
+
+
 @transaction.atomic
 def load_forum_demo(*, people: dict[str, User]) -> int:
     pots = Space.objects.get(name="Tuesday Tickers: POTS peer circle")
@@ -148,6 +151,13 @@ def load_forum_demo(*, people: dict[str, User]) -> int:
         author=people["member"], thread=Thread.objects.get(space=pots, title=POTS_THREADS[0][0]),
         body="Thank you all. I'm going to try the salt before work and ask about a stool at my desk.",
     )  # fmt: skip
+    # A crisis post (issue 15 points 7 and 8): the moderators are alerted, and its writer (member@) sees the help
+    # lines, as tap-to-call links, each time they come back to the thread for the next 14 days.
+    services.thread_create(
+        author=people["member"], space=pots, title=DEMO_CRISIS_TITLE,
+        body="Everything has got too much since the diagnosis. I cannot do this any more and I have been thinking "
+        "about ending my life. I have not told anyone.",
+    )  # fmt: skip
     return Thread.objects.filter(space__in=[pots, cafe]).count()
 
 
@@ -160,4 +170,9 @@ def demo_forum_guide(site: str) -> list[str]:
         f"  {site}/spaces/{pots.pk}/forum/  threads with answers (member@; three are public)",
         f"  {site}/knowledge/pots/  the public POTS knowledge page; {site}/search/?q=salt  search without signing in",
         f"  {site}/spaces/{pots.pk}/moderation/  held, flagged and reported posts (moderator@, coordinator@)",
+        *(
+            [f"  {site}/spaces/{pots.pk}/forum/{crisis.pk}/  a crisis thread: its writer (member@) sees the help lines"]
+            if (crisis := Thread.objects.filter(space=pots, title=DEMO_CRISIS_TITLE).first()) is not None
+            else []
+        ),
     ]

@@ -32,3 +32,17 @@ def test_the_demo_has_answered_threads_a_knowledge_page_and_a_queue(demo, client
     queue = client.get(f"/spaces/{pots.pk}/moderation/")
     assert queue.status_code == 200 and "SaltRush" in queue.content.decode()
     assert "/knowledge/pots/" in "\n".join(demo_forum_guide("http://127.0.0.1:8000"))
+
+
+def test_the_demo_has_a_crisis_thread_whose_writer_sees_the_help_lines(demo, client):
+    from peerpath.forum.demo import DEMO_CRISIS_TITLE
+
+    crisis = Thread.objects.get(title=DEMO_CRISIS_TITLE)
+    url = f"/spaces/{crisis.space_id}/forum/{crisis.pk}/"
+    client.force_login(User.objects.get(email="member@peerpath.demo"))
+    page = client.get(url).content.decode()
+    assert 'data-testid="crisis-support"' in page and 'href="tel:116123"' in page
+    assert "A moderator has been asked to look at your post" in page
+    assert url in "\n".join(demo_forum_guide("http://127.0.0.1:8000"))
+    client.force_login(User.objects.get(email="moderator@peerpath.demo"))
+    assert 'data-testid="crisis-support"' not in client.get(url).content.decode()
