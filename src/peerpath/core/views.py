@@ -23,9 +23,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
+    """200 while the database answers. "status" is "ok", or "degraded" when a screening classifier is missing or
+    corrupt: texts are then screened by the rules alone (issue 15), which works but misses more crisis posts."""
+    from peerpath.screening import classifiers
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    degraded = classifiers.degraded()
+    screening = {"classifiers": classifiers.status(), "rules_only": [line.split(":")[0] for line in degraded]}
+    return JsonResponse({"status": "degraded" if degraded else "ok", "screening": screening})
 
 
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:

@@ -71,10 +71,15 @@ def choose_threshold(
             fn = int((~decided & labels).sum())
             score = _f_beta(tp, fp, fn, beta)
             if best is None or score > best[0] + 1e-9:
-                figures = {"threshold": float(threshold), "precision": tp / (tp + fp) if tp + fp else 0.0,
-                           "recall": tp / (tp + fn) if tp + fn else 0.0, f"f{beta:g}": score,
-                           "rules_precision": _ratio(fired & labels, fired), "rules_recall": _ratio(fired & labels,
-                           labels)}  # fmt: skip
+                figures = {
+                    "threshold": float(threshold),
+                    "precision": tp / (tp + fp) if tp + fp else 0.0,
+                    "recall": tp / (tp + fn) if tp + fn else 0.0,
+                    f"f{beta:g}": score,
+                }
+                if fired.any():
+                    figures["rules_precision"] = _ratio(fired & labels, fired)
+                    figures["rules_recall"] = _ratio(fired & labels, labels)
                 best = (score, float(threshold), lowers, figures)
     assert best is not None
     return best[1], best[2], best[3]

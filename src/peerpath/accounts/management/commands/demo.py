@@ -27,6 +27,7 @@ from peerpath.directory.demo import load_directory_demo
 from peerpath.directory.selectors import public_listings
 from peerpath.forum.demo import demo_forum_guide, load_forum_demo
 from peerpath.prescriptions.demo import load_prescriptions_demo, waiting_invitation_code
+from peerpath.screening import classifiers as screening_classifiers
 from peerpath.spaces.demo import demo_space_guide, load_spaces_demo
 
 DEMO_DOMAIN = "peerpath.demo"
@@ -211,4 +212,8 @@ class Command(BaseCommand):
             write(self.style.MIGRATE_HEADING("Groups hosted on PeerPath, their forums and moderation"))
             for line in guide:
                 write(line)
+        rules_only = screening_classifiers.degraded()
+        if rules_only:
+            write("")
+            write(self.style.WARNING(f"Screening runs on its rules alone ({'; '.join(rules_only)}): see /healthz."))
         write("")
