@@ -189,6 +189,12 @@ class Model:
 _last: tuple[str, list[tuple[int, int]], Matrix] | None = None
 
 
+def forget_last() -> None:
+    """Drop the last text's windows (a benchmark times each text from scratch)."""
+    global _last
+    _last = None
+
+
 def scored_windows(text: str) -> tuple[list[tuple[int, int]], Matrix]:
     """A text's windows and their vectors; the last text's are kept, since every classifier reads the same text."""
     global _last

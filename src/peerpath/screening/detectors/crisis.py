@@ -76,7 +76,8 @@ _INTENT = re.compile(
             r"surgery|appointment|meeting|waiting room|office|work|job|queue|house|flat|town|city|country|group|forum|"
             r"bloods)|"
             r"at \d\w*|for (?:the|my|an?) \w+)\b)|"
-            r"be alive|stay alive|keep living|exist|be around|be in this world|"
+            r"be alive|stay alive|keep living|exist|be in this world|"
+            r"be around(?!\s+(?:people|others|anyone|anybody|them|him|her|you|crowds|family|friends|my|the)\b)|"
             r"live(?!\s+(?:in|at|with|near|on|there|here|somewhere|abroad|alone|by|next|close|far|together)\b)|"
             r"living(?!\s+(?:in|at|with|near|on|there|here|alone|together)\b)|"
             rf"(?:go on|carry on){_NOT_AN_OUTING}|"
@@ -245,6 +246,9 @@ _TOPIC = re.compile(
     r"|\b(?:article|documentary|report|study|studies|research|podcast|book|film|programme|program|episode|webinar|"
     r"lecture|talk|poster|campaign|news (?:story|item|report)) (?:about|on|into|covering|around)\b"
     r"|\b(?:on|in) the news\b|\bcoroner'?s?\b|\binquest\b"
+    # Content warnings and opinions: "(mentioning suicide)", "tw: self harm", "i don't believe in self harm".
+    rf"|\b(?:tw|cw|trigger warning|content warning|mentions? of|mentioning)\b:? (?:{_SUICIDE}|self[- ]?harm)"
+    r"|\bdon't believe in (?:self[- ]?harm|suicide)\b"
     r"|\b(?:accidental|avoid(?:ing)?(?: an?)?|risk of(?: an?)?|prevent(?:ing)?(?: an?)?|in case of(?: an?)?) "
     r"overdos(?:e|es|ing)\b",
 )
@@ -255,7 +259,8 @@ _OTHER_PERSON = re.compile(
 )
 _NOT_NOW = re.compile(
     r"\b(?:used to|years ago|months ago|back in (?:\d{4}|my)|back then|in the past|when i was (?:younger|a teen|a "
-    r"teenager|at school|at uni|first diagnosed)|not anymore)\b"
+    r"teenager|at school|at uni|first diagnosed|(?:in )?my (?:late |early |mid )?(?:teens|twenties|20s|thirties|30s))|"
+    r"not anymore)\b"
     r"|\bno longer (?:feel|think about|have) (?:suicidal|like that|that way|those thoughts|the urges?|urges)\b"
     r"|\bno longer want to (?:die|hurt|harm|kill|end)\b"
     r"|\b(?:haven't) (?:self[- ]?harmed|harmed|hurt|cut|felt|had|wanted)\b"
@@ -342,8 +347,8 @@ def rules_outcome(text: str) -> tuple[bool, bool]:
 class CrisisDetector:
     """The rules first (fast, and they explain themselves); when they are not certain, the classifier
     (screening/classifiers.py) reads the text in windows. A classifier finding counts when its probability reaches
-    the threshold chosen by cross-validation, unless cross-validation found that the rules' non-crisis contexts
-    should overrule it and the rules saw one. Without a classifier (missing or corrupt) the rules decide alone."""
+    the threshold chosen by cross-validation, or the higher one chosen for texts where the rules saw crisis words in
+    a non-crisis context. Without a classifier (missing or corrupt) the rules decide alone."""
 
     name: str = "crisis"
     category: str = Category.CRISIS
@@ -357,7 +362,9 @@ class CrisisDetector:
             return findings
         windows = model.window_scores(text)
         probability, (start, end) = max(windows, key=lambda window: window[0])
-        if probability < model.threshold or (findings and model.meta.get("rules_context_lowers")):
+        # The rules saw crisis words in a non-crisis context: the classifier must be surer (training.py).
+        needed = float(model.meta.get("threshold_in_context", model.threshold)) if findings else model.threshold
+        if probability < needed:
             return findings
         confidence = 0.5 + 0.5 * (probability - model.threshold) / (1 - model.threshold)
         evidence = classifiers.window_text(text, start, end)
