@@ -340,3 +340,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Screening multiplies small matrices per post: OpenBLAS's thread pool costs far more than it saves there (measured:
 # 9.7 ms against 0.04 ms for one small product), and a web process should not take every core for one request.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# Crisis handling (issue 15 points 7 and 8): an unhandled crisis item alerts again, and reaches the organisation's
+# coordinators, after this many minutes; the writer of a crisis post sees the help lines on their thread for this
+# many days after it.
+PEERPATH_CRISIS_REALERT_MINUTES = env_int("PEERPATH_CRISIS_REALERT_MINUTES", 15, minimum=1)
+PEERPATH_CRISIS_LINES_DAYS = env_int("PEERPATH_CRISIS_LINES_DAYS", 14, minimum=1)

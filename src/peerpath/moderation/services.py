@@ -5,6 +5,8 @@ own actions on the queue (approve, hide, ask to edit, warn, mute, remove, escala
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from peerpath.accounts.models import RoleAssignment, User
 from peerpath.accounts.roles import Role
 from peerpath.audit.services import record
+from peerpath.core.time import now
 from peerpath.moderation.models import NO_LABEL, Category, Decision, LabelledExample, QueueItem, Screening
 from peerpath.moderation.selectors import claim_rules, decisions_of, policy_of
 from peerpath.screening import core as screening
@@ -33,11 +36,58 @@ REFUSAL_REASONS = {
 }
 
 
+# An account younger than this is new: its repeated links read as promotion sooner (issue 15 point 4).
+NEW_ACCOUNT = timedelta(days=7)
+# At most this many of a post's distinct sites are looked up among the vetted listings.
+_HOSTS_LOOKED_UP = 5
+_LINK = re.compile(r"\bhttps?://([^\s/<>()\[\]?#:]+)|\bwww\.([^\s/<>()\[\]?#:]+)", re.IGNORECASE)
+
+
 def screen_text(*, author: User, space: Space, text: str) -> screening.Result:
-    """Screen a post's text with the space's choices."""
+    """Screen a post's text with the space's choices, knowing which of its links go to vetted listings' sites and
+    whether a new account is posting link after link (issue 15 point 4)."""
     conditions = frozenset(space.listing.conditions.values_list("slug", flat=True))
-    context = screening.Context(conditions=conditions, claims=claim_rules(), author_handle=author.handle)
+    hosts = _link_hosts(text)
+    context = screening.Context(
+        conditions=conditions,
+        claims=claim_rules(),
+        author_handle=author.handle,
+        allowed_hosts=_vetted_hosts(hosts),
+        author_is_new=author.date_joined >= now() - NEW_ACCOUNT,
+        author_recent_links=_recent_links(author) if hosts else 0,
+    )
     return screening.screen(text, context, decisions_of(policy_of(space)))
+
+
+def _link_hosts(text: str) -> list[str]:
+    hosts: list[str] = []
+    for match in _LINK.finditer(text):
+        host = (match.group(1) or f"www.{match.group(2)}").lower().removeprefix("www.").rstrip(".,;!")
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts[:_HOSTS_LOOKED_UP]
+
+
+def _vetted_hosts(hosts: list[str]) -> frozenset[str]:
+    """Those of the hosts that are the website of a listing in the public directory (vetted and not lapsed)."""
+    from peerpath.directory.selectors import public_listings
+
+    if not hosts:
+        return frozenset()
+    query = Q()
+    for host in hosts:
+        query |= Q(url__icontains=f"//{host}") | Q(url__icontains=f"//www.{host}")
+    urls = public_listings().filter(query).values_list("url", flat=True)[:50]
+    linked = {host for host in _link_hosts(" ".join(urls))}
+    return frozenset(host for host in hosts if host in linked)
+
+
+def _recent_links(author: User) -> int:
+    """How many of the author's posts of the last day carry a link."""
+    from peerpath.forum.models import Post
+
+    since = now() - timedelta(days=1)
+    return Post.objects.filter(author=author, created_at__gte=since, body__icontains="http").count()
 
 
 def refusal_message(result: screening.Result) -> str:
