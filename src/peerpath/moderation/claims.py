@@ -9,6 +9,7 @@ coordinators and admins of any organisation (the gates are in access.py).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,9 @@ from peerpath.accounts.selectors import managed_organisations
 from peerpath.audit.services import record
 from peerpath.core.errors import DomainError, PermissionDenied
 from peerpath.directory.models import Condition
+from peerpath.moderation.actions import check_moderates
 from peerpath.moderation.models import MisinformationClaim
+from peerpath.moderation.services import example_record
 
 DATA_FILE = Path(__file__).parent / "data" / "misinformation.json"
 MAX_PHRASES = 20
@@ -162,6 +165,61 @@ def claim_set_active(*, actor: User, claim: MisinformationClaim, active: bool) -
         claim.save(update_fields=["active", "updated_by", "updated_at"])
         record(action="moderation.claim_activated" if active else "moderation.claim_deactivated", actor=actor,
                target=claim, details={"claim": claim.claim})  # fmt: skip
+    return claim
+
+
+# --- From a post in the queue (issue 15 point 3) --------------------------------------------------------------------
+
+
+def suggested_phrase(item: Any) -> str:
+    """What the post says that reads as a claim: the misinformation finding's evidence when screening found one,
+    else the post's first sentence; lower case, at most a phrase's length."""
+    screening = item.post.screenings.first()
+    evidence = next(
+        (
+            str(finding.get("evidence", ""))
+            for finding in (screening.findings if screening is not None else [])
+            if finding.get("category") == "misinformation" and finding.get("evidence")
+        ),
+        "",
+    )
+    text = evidence or next(iter(re.split(r"(?<=[.!?])\s+|\n+", item.post.body.strip())), "")
+    phrase = " ".join(text.split()).lower().strip(" .!?")
+    return phrase[: PHRASE_LENGTH[1]].rsplit(" ", 1)[0] if len(phrase) > PHRASE_LENGTH[1] else phrase
+
+
+@transaction.atomic
+def claim_phrase_add(*, actor: User, item: Any, claim: MisinformationClaim, phrase: str) -> MisinformationClaim:
+    """A moderator says a post in their queue restates a known claim: its words join the claim's phrases, so
+    screening matches them from now on, and the post is kept as a labelled example of misinformation."""
+    check_moderates(actor, item.space)
+    claim = MisinformationClaim.objects.select_for_update().get(pk=claim.pk)
+    if not claim.active:
+        raise DomainError(_("That claim is deactivated: choose an active one, or add a new claim."), field="claim")
+    added = clean_phrases([phrase])[0]
+    if added in claim.phrases:
+        raise DomainError(_("That phrase is already one of the claim's phrases."), field="phrase")
+    phrases = clean_phrases([*claim.phrases, added])
+    claim.phrases, claim.updated_by = phrases, actor
+    claim.save(update_fields=["phrases", "updated_by", "updated_at"])
+    example_record(post=item.post, label="misinformation", decided_by=actor, once=True)
+    record(action="moderation.claim_phrase_added", actor=actor, organisation=item.space.organisation, target=claim,
+           details={"claim": claim.claim, "phrase": added, "post": str(item.post_id)})  # fmt: skip
+    return claim
+
+
+@transaction.atomic
+def claim_create_from_item(*, actor: User, item: Any, data: ClaimData) -> MisinformationClaim:
+    """A moderator adds a new known claim from a post in their queue (its correction and source as for any claim)."""
+    check_moderates(actor, item.space)
+    clean = _clean(data)
+    claim = MisinformationClaim.objects.create(
+        condition=clean.condition, claim=clean.claim, phrases=clean.phrases, correction=clean.correction,
+        source_url=clean.source_url, source_title=clean.source_title, updated_by=actor,
+    )  # fmt: skip
+    example_record(post=item.post, label="misinformation", decided_by=actor, once=True)
+    record(action="moderation.claim_created", actor=actor, organisation=item.space.organisation, target=claim,
+           details={**_audit_details(claim), "post": str(item.post_id)})  # fmt: skip
     return claim
 
 

@@ -4,6 +4,9 @@ else gets a 404 (moderation/claims.py holds the gate and the changes).
     /moderation/claims/                  the list, filtered by condition (?condition=<slug>)
     /moderation/claims/new/              add a claim
     /moderation/claims/<id>/             edit a claim, deactivate it or bring it back
+    /spaces/<id>/moderation/<item>/claim/
+                                         from a post in the queue (the space's moderators): "this restates claim X"
+                                         adds the post's words to X's phrases, or a new claim (issue 15 point 3)
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from peerpath.core.forms import add_domain_error
 from peerpath.core.http import AuthenticatedHttpRequest
 from peerpath.directory.models import Condition
 from peerpath.moderation import claims as services
-from peerpath.moderation.access import access_claim, check_claims_editor
+from peerpath.moderation.access import access_claim, access_queue_item, check_claims_editor
 from peerpath.moderation.models import MisinformationClaim
 
 
@@ -173,8 +176,61 @@ def claim_edit(request: AuthenticatedHttpRequest, claim_id: str) -> HttpResponse
     return render(request, "moderation/claims_form.html", {"form": form, "claim": claim}, status=status)
 
 
+class RestatesForm(forms.Form):
+    claim = forms.ModelChoiceField(
+        queryset=MisinformationClaim.objects.filter(active=True).order_by("claim"),
+        label=gettext_lazy("The known claim it restates"),
+        empty_label=gettext_lazy("Choose a claim"),
+        error_messages={"required": gettext_lazy("Choose the claim the post restates."),
+                        "invalid_choice": gettext_lazy("Choose a claim from the list.")},
+    )  # fmt: skip
+    phrase = forms.CharField(
+        label=gettext_lazy("The post's words to look for"),
+        max_length=services.PHRASE_LENGTH[1],
+        help_text=gettext_lazy("Screening will match these words in later posts, as one of the claim's phrases."),
+        error_messages={"required": gettext_lazy("Give the words of the post that restate the claim.")},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_from_item(request: AuthenticatedHttpRequest, space_id: str, item_id: str) -> HttpResponse:
+    viewer, item = access_queue_item(request.user, space_id, item_id)
+    phrase = services.suggested_phrase(item)
+    action = request.POST.get("action") if request.method == "POST" else None
+    restates = RestatesForm(request.POST if action == "restates" else None, initial={"phrase": phrase})
+    new = ClaimForm(request.POST if action == "new" else None, initial={"claim": phrase, "phrases": phrase},
+                    prefix="new")  # fmt: skip
+    new.fields.pop("active")
+    status = 200
+    if request.method == "POST":
+        form: forms.Form = restates if action == "restates" else new
+        status = 400
+        if action in ("restates", "new") and form.is_valid():
+            try:
+                if action == "restates":
+                    claim = services.claim_phrase_add(actor=request.user, item=item,
+                                                      claim=restates.cleaned_data["claim"],
+                                                      phrase=restates.cleaned_data["phrase"])  # fmt: skip
+                    done = _("The post's words are now one of the phrases of “%(claim)s”.") % {"claim": claim.claim}
+                else:
+                    claim = services.claim_create_from_item(actor=request.user, item=item,
+                                                            data=new.data_for_service())  # fmt: skip
+                    done = _("The claim is on the list: screening looks for it from now on.")
+            except DomainError as error:
+                add_domain_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, done)
+                return redirect("moderation_item", space_id=viewer.space.pk, item_id=item.pk)
+    context = {"space": viewer.space, "item": item, "restates": restates, "new": new}
+    return render(request, "moderation/claim_from_item.html", context, status=status)
+
+
 urlpatterns: list[URLPattern] = [
     path("moderation/claims/", claim_list, name="claim_list"),
     path("moderation/claims/new/", claim_create, name="claim_create"),
     path("moderation/claims/<uuid:claim_id>/", claim_edit, name="claim_edit"),
+    path("spaces/<uuid:space_id>/moderation/<uuid:item_id>/claim/", claim_from_item, name="claim_from_item"),
 ]
