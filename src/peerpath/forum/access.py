@@ -19,7 +19,7 @@ from peerpath.audit.services import record_denied
 from peerpath.core.access import uuid_or_404
 from peerpath.forum.indexing import forum_is_public
 from peerpath.forum.models import Post, Thread
-from peerpath.moderation.selectors import muted_until
+from peerpath.moderation.selectors import has_crisis, muted_until
 from peerpath.spaces.access import SpaceViewer, access_space
 from peerpath.spaces.models import Membership
 from peerpath.spaces.selectors import HOST_MODERATOR_ROLES, public_spaces
@@ -103,7 +103,13 @@ def access_forum(user: Any, space_id: Any) -> ForumViewer:
 
 
 def thread_readable(viewer: ForumViewer, thread: Thread) -> bool:
-    return viewer.reads_everything or (thread.is_public and viewer.space_public)
+    """Members and moderators read every thread of the space; anyone else a public one, never a thread with a post
+    from someone who may be in crisis (issue 15 point 7: a crisis thread can never be made public)."""
+    if viewer.user_is_member or viewer.is_moderator:
+        return True
+    if not (viewer.reads_everything or (thread.is_public and viewer.space_public)):
+        return False
+    return not has_crisis(thread)
 
 
 def access_thread(user: Any, space_id: Any, thread_id: Any) -> tuple[ForumViewer, Thread]:

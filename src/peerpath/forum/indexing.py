@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from peerpath.forum.models import ForumSettings, Post, SearchDocument, Thread
 from peerpath.forum.rendering import plain_text
+from peerpath.moderation.selectors import has_crisis
 from peerpath.spaces.models import MeetingNote, Space
 from peerpath.spaces.selectors import public_spaces
 
@@ -19,14 +20,15 @@ def forum_is_public(space: Space) -> bool:
 
 
 def thread_is_public(thread: Thread, *, forum_public: bool | None = None, space_public: bool | None = None) -> bool:
-    """Readable by anyone: a public forum or a thread made public, in a space anyone may find."""
+    """Readable by anyone: a public forum or a thread made public, in a space anyone may find, and no post of the
+    thread read as a crisis (issue 15 point 7)."""
     if forum_public is None:
         forum_public = forum_is_public(thread.space)
     if not (forum_public or thread.is_public):
         return False
     if space_public is None:
         space_public = public_spaces().filter(pk=thread.space_id).exists()
-    return space_public
+    return space_public and not has_crisis(thread)
 
 
 def document_is_public(thread: Thread, *, forum_public: bool | None = None) -> bool:

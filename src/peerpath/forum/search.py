@@ -54,6 +54,7 @@ from peerpath.forum.access import HOST_MODERATOR_ROLES, ForumViewer
 from peerpath.forum.models import Post, Reaction, SearchDocument, Thread
 from peerpath.forum.selectors import public_threads
 from peerpath.moderation.models import QueueItem
+from peerpath.moderation.selectors import crisis_threads
 from peerpath.screening.categories import Category
 from peerpath.spaces.models import Membership, Space
 from peerpath.spaces.selectors import public_spaces, visible_spaces
@@ -272,11 +273,15 @@ def unreviewed_thread() -> Exists:
 
 
 def unreviewed_documents(scope: Scope | None = None) -> list[int]:
-    """The search documents to leave out for this scope: of a post waiting for review, and every document of a thread
-    whose question waits (each result shows the question's title); none in the scope's own spaces."""
+    """The search documents to leave out for this scope: of a post waiting for review, every document of a thread
+    whose question waits (each result shows the question's title), and every document of a thread with a crisis post;
+    none in the scope's own spaces."""
     pending = awaiting_review().values("post_id")
     questions = Post.objects.filter(pk__in=pending, is_opening=True).values("thread_id")
-    documents = SearchDocument.objects.filter(Q(post_id__in=pending) | Q(thread_id__in=questions))
+    # A thread with a crisis post is never public either (issue 15 point 7): all its documents.
+    documents = SearchDocument.objects.filter(
+        Q(post_id__in=pending) | Q(thread_id__in=questions) | Q(thread_id__in=crisis_threads())
+    )
     if scope is not None and scope.private_spaces:
         documents = documents.exclude(space_id__in=[*scope.member_spaces, *scope.moderated_spaces])
     return list(documents.order_by("pk").values_list("pk", flat=True))

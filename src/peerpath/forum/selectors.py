@@ -31,6 +31,7 @@ from peerpath.forum.models import Bookmark, Follow, ForumSettings, Notification,
 from peerpath.forum.reasons import held_reasons
 from peerpath.moderation import crisis
 from peerpath.moderation.models import FactNote, QueueItem, Screening
+from peerpath.moderation.selectors import crisis_threads
 from peerpath.screening.categories import Category
 from peerpath.screening.core import DECIDING_CONFIDENCE
 from peerpath.spaces.models import Membership
@@ -90,6 +91,8 @@ def threads_for(viewer: ForumViewer, user: Any) -> QuerySet[Thread]:
         if not viewer.space_public:
             return Thread.objects.none()
         threads = threads.filter(is_public=True)
+    if not (viewer.user_is_member or viewer.is_moderator):
+        threads = threads.exclude(pk__in=crisis_threads())  # never public (issue 15 point 7)
     return (
         threads.filter(_opening_shown(user, moderator=viewer.is_moderator))
         .select_related("author")
@@ -164,12 +167,13 @@ def _moderated(user: Any, prefix: str = "") -> Q:
 
 def public_threads() -> QuerySet[Thread]:
     """Threads anyone may read: in a public forum or made public, in a space anyone may find, with a published (or
-    deleted) opening post. What the sitemap lists."""
+    deleted) opening post, and no crisis post. What the sitemap lists."""
     public_forums = ForumSettings.objects.filter(public=True).values("space")
     opening = Post.objects.filter(thread=OuterRef("pk"), is_opening=True, status__in=Post.VISIBLE_STATUSES)
     return (
         Thread.objects.filter(Q(space__in=public_forums) | Q(is_public=True), space__in=public_spaces())
         .filter(Exists(opening))
+        .exclude(pk__in=crisis_threads())  # a thread with a crisis post is never public (issue 15 point 7)
         .order_by("-last_activity_at", "-pk")
     )
 

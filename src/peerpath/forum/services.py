@@ -37,6 +37,7 @@ from peerpath.forum.models import (
 )
 from peerpath.moderation import crisis
 from peerpath.moderation import services as moderation
+from peerpath.moderation.selectors import has_crisis
 from peerpath.screening.categories import Category
 from peerpath.screening.core import Result
 from peerpath.spaces.access import SpaceViewer
@@ -603,6 +604,13 @@ def forum_settings_update(*, actor: User, space: Space, public: bool) -> ForumSe
 def thread_set_public(*, actor: User, thread: Thread, public: bool) -> Thread:
     """Make one thread of a members-only forum readable by anyone, or members only again."""
     _check_moderates(actor, thread.space)
+    if public and has_crisis(thread):
+        raise Conflict(
+            _(
+                "This thread has a post from someone who may be in crisis: it stays readable by members only, to "
+                "protect them."
+            )
+        )
     thread.is_public = public
     thread.save(update_fields=["is_public", "updated_at"])
     indexing.index_thread(thread)
