@@ -16,6 +16,7 @@ from peerpath.forum import services
 from peerpath.forum.models import Post, Thread
 from peerpath.moderation import reports
 from peerpath.moderation.claims import load_claims
+from peerpath.moderation.demo import CRISIS_TITLE, demo_crisis_guide, load_crisis_demo
 from peerpath.moderation.models import SpacePolicy
 from peerpath.moderation.rules import DEFAULT_TEMPLATES
 from peerpath.spaces.models import Membership, Space
@@ -79,7 +80,7 @@ def _author(space: Space, handle: str) -> User:
     return Membership.objects.get(space=space, user__handle=handle).user
 
 
-DEMO_CRISIS_TITLE = "I don't know who else to tell"
+DEMO_CRISIS_TITLE = CRISIS_TITLE
 
 
 @transaction.atomic
@@ -151,13 +152,10 @@ def load_forum_demo(*, people: dict[str, User]) -> int:
         author=people["member"], thread=Thread.objects.get(space=pots, title=POTS_THREADS[0][0]),
         body="Thank you all. I'm going to try the salt before work and ask about a stool at my desk.",
     )  # fmt: skip
-    # A crisis post (issue 15 points 7 and 8): the moderators are alerted, and its writer (member@) sees the help
-    # lines, as tap-to-call links, each time they come back to the thread for the next 14 days.
-    services.thread_create(
-        author=people["member"], space=pots, title=DEMO_CRISIS_TITLE,
-        body="Everything has got too much since the diagnosis. I cannot do this any more and I have been thinking "
-        "about ending my life. I have not told anyone.",
-    )  # fmt: skip
+    # A crisis post (issue 15 points 7 and 8), from the moderation app's demo: it waits at the top of the queue for a
+    # moderator to record that the person was reached, and its writer (member@) sees the help lines, as tap-to-call
+    # links, each time they come back to the thread for the next 14 days.
+    load_crisis_demo(space=pots, author=people["member"])
     return Thread.objects.filter(space__in=[pots, cafe]).count()
 
 
@@ -175,4 +173,5 @@ def demo_forum_guide(site: str) -> list[str]:
             if (crisis := Thread.objects.filter(space=pots, title=DEMO_CRISIS_TITLE).first()) is not None
             else []
         ),
+        *demo_crisis_guide(site),
     ]
