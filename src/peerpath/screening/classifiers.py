@@ -232,6 +232,7 @@ def save(model: Model, directory: Path) -> None:
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 write(handle)
+            os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the model from a web server of another user
             os.replace(temporary, directory / f"{model.category}{suffix}")
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
