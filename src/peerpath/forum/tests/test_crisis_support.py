@@ -154,3 +154,15 @@ def test_an_ordinary_thread_shows_no_help_lines_to_its_writer(world, client, spa
 def test_contacts_become_links_a_phone_can_act_on(contact, country, hrefs):
     assert [link.href for link in dial_links(contact, country)] == hrefs
     assert [link.href for link in Line("x", contact, country=country).links] == hrefs
+
+
+def test_a_crisis_notification_opens_the_crisis_item(world, client, space):
+    thread = _crisis_thread(world, space)
+    client.force_login(world.people["moderator"])
+    page = client.get(reverse("my_notifications")).content.decode()
+    alert = Notification.objects.get(user=world.people["moderator"], kind=Notification.Kind.CRISIS)
+    opener = reverse("crisis_alert_open", kwargs={"notification_id": alert.pk})
+    assert f'href="{opener}"' in page and "Open the crisis item" in page
+    landed = client.get(opener)
+    assert landed.status_code == 302 and "/moderation/crisis/" in landed["Location"]
+    assert str(thread.pk) in page  # the thread link stays beside it
