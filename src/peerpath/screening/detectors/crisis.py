@@ -310,6 +310,17 @@ def _matches(sentence: str) -> list[re.Match[str]]:
     return matches
 
 
+# Crisis words as figures of speech or about something else ("the pain is killing me", "end it with my boyfriend",
+# "dying to know"): no finding that decides, but a LOW one, so that the classifier, which reads words and not what
+# they are about, must be surer there (CrisisDetector).
+_FIGURE = re.compile(
+    r"\b(?:is|are|was|were|it's) killing me\b|\bkill(?:ing)? for (?:a|an|some)\b|\bdying (?:to|for|of)\b"
+    r"|\bend(?:ing)? (?:it|things) (?:with|between)\b|\bend of my tether\b"
+    r"|\bcan't go on (?:the|a|an|my|our|that|this)\b|\b(?:ready|want(?:ed)?|going) to die of (?:embarrassment|shame|"
+    r"boredom|laughter)\b|\bshoot me now\b"
+)
+
+
 def read_rules(text: str) -> list[Finding]:
     """The rules' findings: one certain (HIGH) finding ends the reading; LOW ones are crisis words in a context the
     rules read as not the writer's own crisis (quoted, someone else, the past, a denial, support, a topic)."""
@@ -318,6 +329,8 @@ def read_rules(text: str) -> list[Finding]:
         words = contracted(sentence)
         matches = _matches(words)
         if not matches:
+            if _FIGURE.search(words):
+                findings.append(Finding(Category.CRISIS, LOW, sentence[:200], "crisis"))
             continue
         confidence = HIGH
         if sentence.lstrip().startswith(">"):
@@ -360,16 +373,20 @@ class CrisisDetector:
         model = classifiers.model(Category.CRISIS)
         if model is None:
             return findings
-        windows = model.window_scores(text)
-        probability, (start, end) = max(windows, key=lambda window: window[0])
-        # The rules saw crisis words in a non-crisis context: the classifier must be surer (training.py).
-        needed = float(model.meta.get("threshold_in_context", model.threshold)) if findings else model.threshold
-        if probability < needed:
-            return findings
-        confidence = 0.5 + 0.5 * (probability - model.threshold) / (1 - model.threshold)
-        evidence = classifiers.window_text(text, start, end)
-        findings.append(Finding(self.category, confidence, evidence[:200], "crisis-classifier",
-                                {"probability": f"{probability:.3f}"}))  # fmt: skip
+        # Where the rules saw crisis words in a non-crisis context, the classifier must be surer there: a window
+        # holding such a sentence needs the context threshold (training.py), the others the plain one.
+        in_context = float(model.meta.get("threshold_in_context", model.threshold))
+        contexts = [classifiers.normalise(finding.evidence)[:60] for finding in findings]
+        for probability, (start, end) in sorted(model.window_scores(text), key=lambda window: -window[0]):
+            if probability < model.threshold:
+                break
+            window = classifiers.window_text(text, start, end)
+            if probability < in_context and any(sentence in window for sentence in contexts):
+                continue
+            confidence = 0.5 + 0.5 * (probability - model.threshold) / (1 - model.threshold)
+            findings.append(Finding(self.category, confidence, window[:200], "crisis-classifier",
+                                    {"probability": f"{probability:.3f}"}))  # fmt: skip
+            break
         return findings
 
 

@@ -141,3 +141,12 @@ def test_screen_never_raises_and_returns_promptly_on_bad_input(models: Path, tex
     result = screen(text, Context())
     assert time.perf_counter() - started < 2.0
     assert isinstance(result.categories, list)
+
+
+def test_where_the_rules_see_a_figure_of_speech_the_classifier_must_be_surer(models: Path) -> None:
+    model = toy_model()
+    model.meta["threshold_in_context"] = 1.0  # never, where the rules saw a non-crisis context
+    classifiers.save(model, models)
+    assert screen("glorbix quendra vastrel", Context()).is_crisis
+    assert not screen("glorbix quendra vastrel, this fatigue is killing me", Context()).is_crisis
+    assert not screen("glorbix quendra vastrel. If you are having thoughts of suicide, call 988.", Context()).is_crisis
