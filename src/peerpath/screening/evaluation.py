@@ -186,7 +186,9 @@ class Outcome:
 
 
 def screen_items(items: Sequence[Item], context: Context, decisions: dict[str, str]) -> list[Outcome]:
-    """Screen every item as a new post is screened; the time is screen()'s own."""
+    """Screen every item as a new post is screened; the time is screen()'s own, after one warm-up screen (models
+    loaded, patterns compiled) so that the first item does not carry the start-up."""
+    screen("warm-up", context, decisions)
     outcomes = []
     for item in items:
         result = screen(item.text, context, decisions)
