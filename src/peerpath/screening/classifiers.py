@@ -333,13 +333,14 @@ def threshold(category: str) -> float | None:
 
 
 def status() -> dict[str, str]:
-    """Per category: "shipped", "retrained", "missing" or "corrupt: …" (a model found corrupt is never used)."""
+    """Per category: "shipped", "retrained", "missing" or "corrupt: …" (a model found corrupt is never used); while
+    `using` replaces models: "override" or "switched off"."""
     categories = sorted(set(CLASSIFIED) | {path.stem for path in SHIPPED_DIR.glob("*.npz")}
                         | {path.stem for path in models_dir().glob("*.npz")})  # fmt: skip
     report = {}
     for category in categories:
         if category in _overrides:
-            report[category] = "override" if _overrides[category] is not None else "missing"
+            report[category] = "override" if _overrides[category] is not None else "switched off"
             continue
         model(category)
         report[category] = _cache[category][1]

@@ -210,6 +210,18 @@ _INTENT = re.compile(
             r"\b(?:i'?m) going to do it (?:tonight|tomorrow|today|this weekend|when|while)\b"
             r"|\bwhen [^.!?\n]{1,50} (?:i'?m) going to do it\b",
             r"\b(?:i'?m) (?:so )?done with (?:everything|it all|life|living)\b",
+            # Read in the public tuning posts (rmhd-suicidewatch.tune, docs/moderation-evaluation.md): leaving the
+            # world, not making it to a date, the world without me, whether a means hurts, having to die.
+            r"\b(?:leav(?:e|ing)|depart(?:ing)?) (?:this|the) (?:earth|world|planet)\b(?!\s+(?:a |in |with |for ))",
+            r"\b(?:don't|not) (?:think|going to|gonna|sure) (?:i'?m |i'll |i will |i'm going to |if i'll )?make it "
+            r"(?:to|through|past|until|till) (?:the end of|christmas|my birthday|next|another|this|tomorrow|the "
+            r"(?:weekend|morning|summer|new year))\b",
+            r"\bwhat (?:life|the world|everything|everyone|my family) would be (?:like )?without me\b",
+            r"\b(?:hardly|can't|don't|barely) see myself (?:making it|living|surviving|getting|lasting) "
+            r"(?:through|to|past|until|till|much)\b",
+            r"\b(?:does|would|will|did|do) (?:hanging|drowning|bleeding out|an overdose|overdosing|jumping|slitting)"
+            r"\b[^.!?\n]{0,20}\bhurt\b",
+            r"\b(?:i )?(?:know|feel|think) (?:that )?i (?:have|need) to die\b",
             r"\bstopped caring (?:what happens|about anything|if i live|whether i live)\b",
         ]
     )

@@ -23,6 +23,9 @@ and wording none of these sets has will still be missed. Real crisis posts the
 detector misses must be added (anonymised) to crisis_heldout.jsonl as moderators find them, and the figures read as
 an upper bound until a fresh set written without looking at the patterns has been scored.
 
+Since issue 15 the shipped classifiers (screening/weights/) run here too, as they do for the forum; they were
+trained on public tuning data only, never on these posts, and the floors below were kept unchanged with them.
+
 Run with -s to see the tables; they are also in every assertion's message. Crisis recall must stay at 0.95 or above:
 a crisis post nobody sees is the worst hazard in the log. The other floors are what the detectors meet today, kept
 honest so that a change that makes them worse fails.

@@ -277,3 +277,20 @@ def test_a_post_with_several_problems_takes_the_strongest_decision() -> None:
     assert result.decision == Decision.HOLD
     refused = screen(text, EMPTY, {Category.PROMOTION: Decision.REFUSE})
     assert refused.refused
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("I've always fantasized about leaving this earth.", True),
+        ("I want to leave the world a better place for my kids.", False),
+        ("I don't think I'm going to make it to the end of the year.", True),
+        ("I don't think I'll make it to the meeting on time.", False),
+        ("I daydream about what life would be without me here.", True),
+        ("I hardly see myself making it through that age.", True),
+        ("Does hanging hurt?", True),
+        ("I know that I have to die.", True),
+    ],
+)
+def test_crisis_reads_wordings_found_in_the_public_tuning_posts(text: str, flagged: bool) -> None:
+    assert bool(deciding(crisis.DETECTOR, text)) is flagged
