@@ -17,6 +17,7 @@ import csv
 import email
 import email.header
 import email.message
+import gzip
 import hashlib
 import html
 import io
@@ -178,6 +179,20 @@ def read_rumor_tweets(paths: list[Path]) -> Iterator[Item]:
                 yield row["content"], RUMOR_LABELS[row["label"]], row["No."]
 
 
+# Markov et al. label each sample for several categories; only its self-harm flag (SH) is used. A sample whose SH
+# label is absent (the authors do not know it) is left out.
+OPENAI_MODERATION_LABELS = {1: "crisis", 0: "none"}
+
+
+def read_openai_moderation(paths: list[Path]) -> Iterator[Item]:
+    with gzip.open(paths[0], "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            sample = json.loads(line)
+            label = OPENAI_MODERATION_LABELS.get(sample.get("SH"))
+            if label is not None:
+                yield sample["prompt"], label, str(number)
+
+
 RUMOR_REPO = (
     "https://raw.githubusercontent.com/MickeysClubhouse/COVID-19-rumor-dataset/6ba8adf28a2ca607717c6bbe3c1f4ea95d6d9571"
 )
@@ -197,6 +212,21 @@ DATASETS = (
             ),
         ),
         read=read_rmhd,
+    ),
+    Dataset(
+        name="openai-moderation-selfharm",
+        source="Markov et al. 2023, A Holistic Approach to Undesired Content Detection in the Real World, evaluation "
+        "set (https://github.com/openai/moderation-api-release), its self-harm label",
+        licence="MIT (repository LICENSE)",
+        files=(
+            RawFile(
+                "openai-moderation-samples-1680.jsonl.gz",
+                "https://raw.githubusercontent.com/openai/moderation-api-release/f4ab51b5edd3bfbcb349a56324274235b674e0e4"
+                "/data/samples-1680.jsonl.gz",
+                sha256="ef3f7de86ee394fe337b0a566ba4b9c7db058f3caa8d6a4a0006138b663ab9a8",
+            ),
+        ),
+        read=read_openai_moderation,
     ),
     Dataset(
         name="sms-spam-collection",
