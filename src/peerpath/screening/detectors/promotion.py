@@ -115,7 +115,7 @@ class PromotionDetector:
     category: str = Category.PROMOTION
 
     def detect(self, text: str, context: Context) -> list[Finding]:
-        text = normalise(text)
+        written, text = text, normalise(text)
         score = 0.0
         evidence: list[str] = []
         strong = _STRONG.search(text)
@@ -154,7 +154,9 @@ class PromotionDetector:
         if pm is not None and (price is not None or shop or len(pitch) >= 2):
             score += 0.5
             evidence.append(pm.group())
-        classified = _classifier_probability(text)
+        # The text as written: the classifier straightens quotes itself, and reuses the windows the crisis
+        # classifier read from this very string (classifiers.scored_windows).
+        classified = _classifier_probability(written)
         if classified is not None:
             probability, threshold = classified
             # Under the allow-list: a post whose links are all allowed and that has no sign of selling is a peer's.
