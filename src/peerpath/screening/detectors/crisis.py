@@ -17,7 +17,7 @@ import re
 from peerpath.screening import classifiers
 from peerpath.screening.categories import Category
 from peerpath.screening.core import Context, Finding
-from peerpath.screening.detectors.text import contracted, normalise, sentences
+from peerpath.screening.detectors.text import contracted_sentences
 
 _I = r"(?:i|i'm|i've|i have|i'll|i will|i'd|i just|i really|i honestly)"
 
@@ -337,8 +337,7 @@ def read_rules(text: str) -> list[Finding]:
     """The rules' findings: one certain (HIGH) finding ends the reading; LOW ones are crisis words in a context the
     rules read as not the writer's own crisis (quoted, someone else, the past, a denial, support, a topic)."""
     findings: list[Finding] = []
-    for sentence in sentences(normalise(text)):
-        words = contracted(sentence)
+    for sentence, words in contracted_sentences(text):
         matches = _matches(words)
         if not matches:
             if _FIGURE.search(words):

@@ -12,7 +12,7 @@ import re
 
 from peerpath.screening.categories import Category
 from peerpath.screening.core import Context, Finding
-from peerpath.screening.detectors.text import normalise, sentences
+from peerpath.screening.detectors.text import sentence_list
 
 _TREATMENT = (
     r"(?:meds|medication|medications|medicine|medicines|tablets?|pills?|dose|doses|dosage|insulin|metformin|"
@@ -70,6 +70,15 @@ _INSTRUCTION = re.compile(
     ),
     re.IGNORECASE,
 )
+# What every match of _INSTRUCTION holds (a treatment, "your doctor", "take two", "stop taking it", "ignore what"),
+# in one shorter pattern: a sentence without any is not searched with the eleven alternatives of _INSTRUCTION, which
+# makes a long post several times quicker to read. Keep it in step with _INSTRUCTION: wider, never narrower.
+_MAY_INSTRUCT = re.compile(
+    rf"\b{_TREATMENT}\b|\byour (?:doctor|gp|consultant|nurse|team)\b|\b(?:take|have|inject|use) {_NUMBER}"
+    r"|\b(?:taking|using|injecting) (?:it|them|those)\b|\b(?:forget|ignore) (?:what|whatever)\b"
+    r"|\b(?:throw|bin|flush) (?:your|ur|the|those) ",
+    re.IGNORECASE,
+)
 # Experience and the rule's own advice are not instructions.
 _SAFE = re.compile(
     r"\b(?:ask|asking|check with|talk to|talking to|speak to|speak with|discuss (?:it )?with|see|call|ring) "
@@ -116,10 +125,10 @@ class MedicalInstructionsDetector:
 
     def detect(self, text: str, context: Context) -> list[Finding]:
         findings: list[Finding] = []
-        for sentence in sentences(normalise(text)):
+        for sentence in sentence_list(text):
             if sentence.lstrip().startswith(">"):
                 continue  # quoting someone is not telling anyone anything
-            match = _INSTRUCTION.search(sentence)
+            match = _INSTRUCTION.search(sentence) if _MAY_INSTRUCT.search(sentence) else None
             if match is None:
                 own_change = _SELF_CHANGE.search(sentence)
                 if (

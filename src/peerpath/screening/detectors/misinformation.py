@@ -20,7 +20,7 @@ import numpy as np
 from peerpath.screening import encoder
 from peerpath.screening.categories import Category
 from peerpath.screening.core import ClaimRule, Context, Finding
-from peerpath.screening.detectors.text import is_quote, normalise, sentences
+from peerpath.screening.detectors.text import is_quote, normalise, sentence_list
 
 _WORD = re.compile(r"[\w']+")
 # Between two words of a phrase a few other words may stand ("insulin is basically poison").
@@ -152,7 +152,7 @@ def _by_meaning(text: str, rules: tuple[ClaimRule, ...]) -> list[Finding]:
     wanted = {rule.claim_id: anchors(rule) for rule in rules}
     every = frozenset().union(*wanted.values())
     candidates: list[tuple[int, str, frozenset[str]]] = []
-    for sentence in sentences(text):
+    for sentence in sentence_list(text):  # the text is normalised already; normalise changes it no more
         if is_quote(sentence) or len(sentence) > MAX_SENTENCE_CHARACTERS:
             continue
         words = _WORD.findall(sentence.lower())
