@@ -165,4 +165,6 @@ def test_a_crisis_notification_opens_the_crisis_item(world, client, space):
     assert f'href="{opener}"' in page and "Open the crisis item" in page
     landed = client.get(opener)
     assert landed.status_code == 302 and "/moderation/crisis/" in landed["Location"]
-    assert str(thread.pk) in page  # the thread link stays beside it
+    # Every link of the alert opens the crisis item: none goes straight to the thread.
+    thread_url = reverse("thread_detail", kwargs={"space_id": space.pk, "thread_id": thread.pk})
+    assert page.count(f'href="{opener}"') == 2 and thread_url not in page
