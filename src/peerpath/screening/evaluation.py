@@ -188,7 +188,8 @@ class Outcome:
 def screen_items(items: Sequence[Item], context: Context, decisions: dict[str, str]) -> list[Outcome]:
     """Screen every item as a new post is screened; the time is screen()'s own, after one warm-up screen (models
     loaded, patterns compiled) so that the first item does not carry the start-up."""
-    screen("warm-up", context, decisions)
+    # A known claim's own words make the warm-up load the sentence encoder and embed the claims too.
+    screen(context.claims[0].claim if context.claims else "warm-up", context, decisions)
     outcomes = []
     for item in items:
         result = screen(item.text, context, decisions)
