@@ -70,7 +70,16 @@ $(STATIC_STAMP): $(NODE_STAMP) scripts/build_static.mjs $(shell find assets -typ
 	@mkdir -p $(STATIC_DIR)
 	@touch $@
 
-install: $(PY_STAMP) $(STATIC_STAMP)
+# The static sentence encoder screening reads (distilled from all-MiniLM-L6-v2 on this machine, about a minute of
+# one core; var/models/ unless PEERPATH_SCREENING_MODELS_DIR says otherwise). Rebuilt when the weights' pin changes.
+ENCODER := $(or $(PEERPATH_SCREENING_MODELS_DIR),var/models)/encoder/model.safetensors
+
+$(ENCODER): requirements/models.txt | $(PY_STAMP)
+	@echo "Building the screening sentence encoder (about a minute)"
+	@mkdir -p var
+	$(PEERPATH) screening build-encoder
+
+install: $(PY_STAMP) $(STATIC_STAMP) $(ENCODER)
 	@mkdir -p var
 
 # --- Running --------------------------------------------------------------------------------------------------
@@ -90,8 +99,13 @@ run: install
 	$(PEERPATH) runserver $(HOST):$(PORT)
 
 # pytest's own exit code decides: 5 (no tests collected) fails the target like any other failure.
+# Two processes (pytest-xdist), one per core of the CI machine: PYTEST_WORKERS=N for more, PYTEST_ARGS="-n0" (or
+# "-p no:xdist") for one. Each worker has its own test database (SQLite's in memory; on PostgreSQL pytest-django
+# names them test_<name>_gw0, _gw1, ...), its own Chromium and a live server on a port the system picks; pytest-cov
+# combines the workers' coverage into .coverage, which the gate below reads.
+test: XDIST_ARGS = $(if $(findstring no:xdist,$(PYTEST_ARGS)),,--numprocesses=$(or $(PYTEST_WORKERS),2) --dist=load)
 test: install
-	$(BIN)/pytest -p no:cacheprovider --cov=peerpath --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider $(XDIST_ARGS) --cov=peerpath --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 	@# SECURITY.md figure 15: the gates and the audit trail are covered line for line (whole-suite runs only).
 	@if [ -z "$(PYTEST_ARGS)" ]; then \
 		$(BIN)/coverage report --include='*/access.py,*/peerpath/audit/*' --omit='*/tests/*,*/migrations/*' \
