@@ -102,7 +102,9 @@ run: install
 # Two processes (pytest-xdist), one per core of the CI machine: PYTEST_WORKERS=N for more, PYTEST_ARGS="-n0" (or
 # "-p no:xdist") for one. Each worker has its own test database (SQLite's in memory; on PostgreSQL pytest-django
 # names them test_<name>_gw0, _gw1, ...), its own Chromium and a live server on a port the system picks; pytest-cov
-# combines the workers' coverage into .coverage, which the gate below reads.
+# combines the workers' coverage into .coverage, which the gate below reads. --dist=load hands each worker its tests
+# in pytest-django's order, transactional ones (which empty the database, rows loaded by migrations included) after
+# the others: loadfile and worksteal break that order, and tests then miss the conditions and the claims.
 test: XDIST_ARGS = $(if $(findstring no:xdist,$(PYTEST_ARGS)),,--numprocesses=$(or $(PYTEST_WORKERS),2) --dist=load)
 test: install
 	$(BIN)/pytest -p no:cacheprovider $(XDIST_ARGS) --cov=peerpath --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
