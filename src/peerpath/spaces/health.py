@@ -44,10 +44,14 @@ TREND_MARGIN = 0.10
 SIMILAR_SPACES = 3
 SPLIT_TOPICS = 3
 
-SOURCE_CRITICAL_MASS = "Seed 002: about 20 active members is critical mass"
-SOURCE_TOO_MANY = "Seed 002: 20 is sufficient and 50 is a bit too many, even with listeners"
-SOURCE_GAP = "Seed 002: a missed monthly meeting leaves a two-month gap; weekly, people can miss one"
-SOURCE_MISSED = "Issue 5: a gentle “we missed you”, or a peer supporter's check-in where the member agreed"
+# The published account the rules come from, named in words on the page.
+_ACCOUNT = "A transplant patient who ran weekly medical peer-support meetings"
+SOURCE_CRITICAL_MASS = f"{_ACCOUNT}: about 20 active members is critical mass"
+SOURCE_TOO_MANY = f"{_ACCOUNT}: 20 is sufficient and 50 is a bit too many, even with listeners"
+SOURCE_GAP = f"{_ACCOUNT}: a missed monthly meeting leaves a two-month gap; weekly, people can miss one"
+SOURCE_MISSED = (
+    "PeerPath's group-health practice: a gentle “we missed you”, or a peer supporter's check-in where the member agreed"
+)
 
 
 class Trend:
