@@ -80,7 +80,7 @@ def _lock(item: QueueItem) -> QueueItem:
     return QueueItem.objects.select_for_update().select_related("post__thread__space__organisation").get(pk=item.pk)
 
 
-def _touch(item: QueueItem, *, resolve: str = "", by: User | None = None) -> None:
+def item_touch(item: QueueItem, *, resolve: str = "", by: User | None = None) -> None:
     """The first action starts the clock the dashboard reads; an action that settles the post resolves the item."""
     moment = now()
     fields = []
@@ -166,7 +166,7 @@ def item_approve(*, actor: User, item: QueueItem) -> QueueItem:
         _tell(post.author_id, kind=Notification.Kind.POST_APPROVED, post=post)
     _log(actor=actor, space=space, post=post, kind=Action.Kind.APPROVE)
     example_record(post=post, label=NO_LABEL, decided_by=actor)
-    _touch(item, resolve=Action.Kind.APPROVE, by=actor)
+    item_touch(item, resolve=Action.Kind.APPROVE, by=actor)
     return item
 
 
@@ -191,7 +191,7 @@ def item_hide(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     ])  # fmt: skip
     _log(actor=actor, space=space, post=post, kind=Action.Kind.HIDE, reason=reason)
     example_record(post=post, label=item.category, decided_by=actor)  # a report reason ("unkind"): not kept
-    _touch(item, resolve=Action.Kind.HIDE, by=actor)
+    item_touch(item, resolve=Action.Kind.HIDE, by=actor)
     return item
 
 
@@ -210,7 +210,7 @@ def item_ask_edit(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     forum.post_unpublish(post=post, status=Post.Status.HELD, note=reason)
     _tell(post.author_id, kind=Notification.Kind.EDIT_ASKED, post=post, text=reason)
     _log(actor=actor, space=space, post=post, kind=Action.Kind.ASK_EDIT, reason=reason)
-    _touch(item, resolve=Action.Kind.ASK_EDIT, by=actor)
+    item_touch(item, resolve=Action.Kind.ASK_EDIT, by=actor)
     return item
 
 
@@ -225,7 +225,7 @@ def item_warn(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     reason = _reason(reason)
     _tell(post.author_id, kind=Notification.Kind.WARNING, post=post, text=reason)
     _log(actor=actor, space=space, post=post, kind=Action.Kind.WARN, reason=reason)
-    _touch(item)
+    item_touch(item)
     return item
 
 
@@ -254,7 +254,7 @@ def item_mute(*, actor: User, item: QueueItem, period: str, reason: str) -> Mute
           "%(reason)s") % {"space": space.name, "until": when, "reason": reason},
     ])  # fmt: skip
     _log(actor=actor, space=space, post=post, kind=Action.Kind.MUTE, reason=f"{reason} (until {when})")
-    _touch(item)
+    item_touch(item)
     return mute
 
 
@@ -279,7 +279,7 @@ def item_remove(*, actor: User, item: QueueItem, reason: str) -> Membership:
     _tell(post.author_id, kind=Notification.Kind.WARNING, post=post,
           text=_("You were removed from %(space)s: %(reason)s") % {"space": space.name, "reason": reason})  # fmt: skip
     _log(actor=actor, space=space, post=post, kind=Action.Kind.REMOVE, reason=reason)
-    _touch(item)
+    item_touch(item)
     return membership
 
 
@@ -303,7 +303,7 @@ def item_correct_category(*, actor: User, item: QueueItem, category: str) -> Que
     change = f"{before or NO_LABEL} → {category}"
     _log(actor=actor, space=space, post=post, kind=Action.Kind.RECATEGORISE, reason=change)
     example_record(post=post, label=category, decided_by=actor)
-    _touch(item)
+    item_touch(item)
     if category == Category.CRISIS:
         alert_crisis(post=post)
     return item
@@ -331,7 +331,7 @@ def item_escalate(*, actor: User, item: QueueItem, reason: str) -> QueueItem:
     if not clinicians:
         raise Conflict(_("The host organisation has no clinicians to escalate to."))
     _log(actor=actor, space=space, post=post, kind=Action.Kind.ESCALATE, reason=reason)
-    _touch(item, resolve=Action.Kind.ESCALATE, by=actor)
+    item_touch(item, resolve=Action.Kind.ESCALATE, by=actor)
     escalated = QueueItem.objects.create(
         post=post, space=space, organisation_id=space.organisation_id, source=QueueItem.Source.ESCALATION,
         category=item.category, urgent=item.urgent,
@@ -408,7 +408,7 @@ def appeal_decide(*, actor: User, item: QueueItem, restore: bool, note: str = ""
     outcome = _("Your post is restored.") if restore else _("The hide is upheld.")
     _tell(post.author_id, kind=Notification.Kind.APPEAL_DECIDED, post=post, text=f"{outcome} {note}".strip())
     _log(actor=actor, space=space, post=post, kind=kind, reason=note)
-    _touch(item, resolve=kind, by=actor)
+    item_touch(item, resolve=kind, by=actor)
     return appeal
 
 
@@ -464,7 +464,7 @@ def fact_note_add(*, actor: User, post: Post, data: FactNoteData) -> FactNote:
     _log(actor=actor, space=space, post=post, kind=Action.Kind.FACT_NOTE, reason=wrong)
     for item in QueueItem.objects.select_for_update().filter(post=post, status=QueueItem.Status.OPEN):
         item.space = space
-        _touch(item, resolve=Action.Kind.FACT_NOTE if item.source == QueueItem.Source.ESCALATION else "", by=actor)
+        item_touch(item, resolve=Action.Kind.FACT_NOTE if item.source == QueueItem.Source.ESCALATION else "", by=actor)
     return note
 
 

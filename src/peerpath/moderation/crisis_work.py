@@ -38,7 +38,7 @@ from peerpath.forum import services as forum
 from peerpath.forum.access import moderates
 from peerpath.forum.models import Notification, Post
 from peerpath.moderation import tasks
-from peerpath.moderation.actions import host_clinicians
+from peerpath.moderation.actions import host_clinicians, item_touch
 from peerpath.moderation.models import Action, CrisisOutcome, CrisisRealert, QueueItem, SupportMessage
 from peerpath.moderation.services import example_record, moderators_of
 from peerpath.spaces.selectors import membership_of
@@ -161,23 +161,8 @@ def crisis_record_outcome(
             Notification.objects.create(user_id=post.author_id, kind=Notification.Kind.POST_APPROVED,
                                         thread=post.thread, post=post)  # fmt: skip
     example_record(post=post, label="none" if outcome == Outcome.NO_RISK else "crisis", decided_by=actor, once=True)
-    _settle(item, actor=actor, resolve=outcome if outcome in RESOLVING else "")
+    item_touch(item, resolve=outcome if outcome in RESOLVING else "", by=actor)
     return row
-
-
-def _settle(item: QueueItem, *, actor: User, resolve: str) -> None:
-    moment = now()
-    fields = []
-    if item.first_action_at is None:
-        item.first_action_at = moment
-        fields.append("first_action_at")
-    if resolve and item.status == QueueItem.Status.OPEN:
-        item.status, item.resolved_at, item.resolved_by, item.resolution = (
-            QueueItem.Status.RESOLVED, moment, actor, resolve,
-        )  # fmt: skip
-        fields += ["status", "resolved_at", "resolved_by", "resolution"]
-    if fields:
-        item.save(update_fields=[*fields, "updated_at"])
 
 
 def _pass_to(clinicians: list[User], *, actor: User, item: QueueItem, note: str) -> None:
