@@ -178,7 +178,7 @@ def claim_edit(request: AuthenticatedHttpRequest, claim_id: str) -> HttpResponse
 
 class RestatesForm(forms.Form):
     claim = forms.ModelChoiceField(
-        queryset=MisinformationClaim.objects.filter(active=True).order_by("claim"),
+        queryset=services.claims_list(include_inactive=False),
         label=gettext_lazy("The known claim it restates"),
         empty_label=gettext_lazy("Choose a claim"),
         error_messages={"required": gettext_lazy("Choose the claim the post restates."),
