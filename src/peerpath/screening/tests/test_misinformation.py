@@ -4,7 +4,6 @@ is matched; a correction or a denial is not. Needs the built encoder (`peerpath 
 
 from __future__ import annotations
 
-
 import pytest
 
 from peerpath.screening import encoder
