@@ -238,6 +238,8 @@ DATASETS = (
                 "SMSSpamCollection",
                 "https://archive.ics.uci.edu/static/public/228/sms+spam+collection.zip",
                 zip_member="SMSSpamCollection",
+                # The unmodified release (5,574 lines, no header); some mirrors add a header line or change labels.
+                sha256="7d039a24a6083ed9ef0f806ebad56bbb976e3aeb8de05669173bfdc4996c239d",
             ),
         ),
         read=read_sms_spam,
