@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from peerpath.screening.categories import Category
-from peerpath.screening.core import Context, screen
+from peerpath.screening.core import DECIDING_CONFIDENCE, Context, screen
+from peerpath.screening.fact_checks import Index, match
 
 NONE = "none"
 CATEGORIES: tuple[str, ...] = tuple(Category.values)
@@ -185,15 +186,23 @@ class Outcome:
     elapsed_ms: float
 
 
-def screen_items(items: Sequence[Item], context: Context, decisions: dict[str, str]) -> list[Outcome]:
-    """Screen every item as a new post is screened; the time is screen()'s own, after one warm-up screen (models
-    loaded, patterns compiled) so that the first item does not carry the start-up."""
+def screen_items(
+    items: Sequence[Item], context: Context, decisions: dict[str, str], *, fact_checks: Index | None = None
+) -> list[Outcome]:
+    """Screen every item as a new post is screened, then, with a fact-check list, as the forum checks it after
+    publication (a match adds misinformation to what screening decided). The time is screen()'s own, the one a
+    writer waits for, after one warm-up screen (models loaded, patterns compiled) so that the first item does not
+    carry the start-up."""
     # A known claim's own words make the warm-up load the sentence encoder and embed the claims too.
     screen(context.claims[0].claim if context.claims else "warm-up", context, decisions)
     outcomes = []
     for item in items:
         result = screen(item.text, context, decisions)
-        outcomes.append(Outcome(item, tuple(str(category) for category in result.categories), result.elapsed_ms))
+        predicted = tuple(str(category) for category in result.categories)
+        if fact_checks is not None and Category.MISINFORMATION not in predicted:
+            later = [finding for finding in match(item.text, fact_checks) if finding.confidence >= DECIDING_CONFIDENCE]
+            predicted = (*predicted, str(Category.MISINFORMATION)) if later else predicted
+        outcomes.append(Outcome(item, predicted, result.elapsed_ms))
     return outcomes
 
 

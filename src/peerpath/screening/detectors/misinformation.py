@@ -143,6 +143,11 @@ def _claim_vectors(texts: tuple[str, ...]) -> np.ndarray | None:
     return encoder.encode(list(texts))
 
 
+def doubts(text: str) -> bool:
+    """The text asks about a claim or debunks it ("is it true that…?", "it's a myth that…")."""
+    return bool(_DOUBT.search(text))
+
+
 def _doubted(clause: str, claim_negative: bool) -> bool:
     return bool(_DOUBT.search(clause)) or (not claim_negative and bool(_NEGATED.search(clause)))
 
