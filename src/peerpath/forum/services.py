@@ -284,7 +284,38 @@ def _save_post(
         status=Post.Status.HELD if held else Post.Status.PUBLISHED,
     )  # fmt: skip
     moderation.screening_record(post=post, result=result, hold_first=hold_first)
+    _check_facts_later(post, result)
     return post
+
+
+def _check_facts_later(post: Post, result: Result) -> None:
+    """Queue the fact-check match that runs after publication (too slow to make the writer wait)."""
+    from peerpath.forum import tasks
+
+    if moderation.fact_check_wanted(result):
+        post_id, digest = str(post.pk), post.body_digest
+        transaction.on_commit(lambda: tasks.check_facts.enqueue(post_id, digest))
+
+
+@transaction.atomic
+def post_fact_check(*, post_id: str, digest: str) -> bool:
+    """The after-publication fact-check match of one version of a post (forum/tasks.py): a post that restates a
+    statement rated false goes to the queue, and is held when its space holds misinformation. A version edited
+    since, or a post no longer published, is left alone (the edit queued its own check). True when flagged."""
+    post = (
+        Post.objects.select_for_update(of=("self",)).select_related("thread__space__organisation")
+        .filter(pk=post_id, body_digest=digest, status=Post.Status.PUBLISHED).first()
+    )  # fmt: skip
+    if post is None:
+        return False
+    text = f"{post.thread.title}\n\n{post.body}" if post.is_opening else post.body
+    result = moderation.fact_check_record(post=post, text=text)
+    if result is None or not result.decision:
+        return False
+    if result.held:
+        note = _("It may repeat a claim fact-checkers rated false.")
+        post_unpublish(post=post, status=Post.Status.HELD, note=note)
+    return True
 
 
 def _refuse(result: Result) -> None:
@@ -458,6 +489,7 @@ def post_edit(*, author: User, post: Post, body: str, title: str | None = None, 
     if not post.is_opening and was != post.status:
         _recount(thread, active=False)
     moderation.screening_record(post=post, result=result, hold_first=False, edited_from=was)
+    _check_facts_later(post, result)
     record(action="forum.post_edited", actor=author, organisation=space.organisation, target=post,
            details={"status": post.status})  # fmt: skip
     indexing.index_post(post)

@@ -8,6 +8,7 @@ coordinators and admins of any organisation (the gates are in access.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -26,8 +27,9 @@ from peerpath.audit.services import record
 from peerpath.core.errors import DomainError, PermissionDenied
 from peerpath.directory.models import Condition
 from peerpath.moderation.actions import check_moderates
-from peerpath.moderation.models import MisinformationClaim
+from peerpath.moderation.models import FactCheck, MisinformationClaim
 from peerpath.moderation.services import example_record
+from peerpath.screening import fact_checks
 
 DATA_FILE = Path(__file__).parent / "data" / "misinformation.json"
 MAX_PHRASES = 20
@@ -258,3 +260,87 @@ def load_claims(path: Path = DATA_FILE) -> LoadReport:
                details={**_audit_details(claim), "source": "starting list"})  # fmt: skip
         created += 1
     return LoadReport(created=created, existing=existing, skipped=skipped)
+
+
+# --- Fact-check lists (screening/fact_checks.py) ------------------------------------------------------------------
+
+FACT_CHECK_LENGTH = 1000
+# A fact-check list's line: {"statement", "rating": "false" | "true"} or, as the evaluation sets are written,
+# {"text", "label": "misinformation" | "none"}.
+_RATINGS = {"false": True, "true": False, "misinformation": True, "none": False}
+
+
+class FactCheckFileError(ValueError):
+    """A fact-check list that cannot be read; the message names the line."""
+
+
+@dataclass(frozen=True)
+class FactCheckRow:
+    statement: str
+    rated_false: bool
+
+
+def read_fact_checks(path: Path) -> list[FactCheckRow]:
+    """Every line of a JSONL fact-check list, or FactCheckFileError naming the first bad line."""
+    rows: list[FactCheckRow] = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise FactCheckFileError(f"line {number} is not JSON ({error.msg})") from None
+            if not isinstance(entry, dict):
+                raise FactCheckFileError(f"line {number} is not a JSON object")
+            statement = entry.get("statement", entry.get("text"))
+            rating = str(entry.get("rating", entry.get("label", ""))).lower()
+            if not isinstance(statement, str) or not " ".join(statement.split()):
+                raise FactCheckFileError(f'line {number} has no statement ("statement" or "text")')
+            if rating not in _RATINGS:
+                raise FactCheckFileError(
+                    f"line {number}: rating {rating!r} is not one of {', '.join(sorted(_RATINGS))}"
+                )
+            rows.append(FactCheckRow(" ".join(statement.split())[:FACT_CHECK_LENGTH], _RATINGS[rating]))
+    return rows
+
+
+def _fact_check_digest(statement: str) -> str:
+    return hashlib.sha256(" ".join(statement.lower().split()).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class FactCheckReport:
+    created: int
+    existing: int
+
+
+@transaction.atomic
+def load_fact_checks(rows: list[FactCheckRow], *, source: str, source_url: str = "") -> FactCheckReport:
+    """Add a fact-check list's statements with their sentence vectors, all or nothing; a statement already there
+    is left as it is. Raises DomainError when the sentence transformer is missing (nothing is saved)."""
+    source = source.strip()[:200]
+    if not source:
+        raise DomainError(_("Name the fact-check list's source."), field="source")
+    if source_url:
+        try:
+            URLValidator(schemes=["https"])(source_url)
+        except ValidationError:
+            raise DomainError(_("The source's address must be an https:// address."), field="source_url") from None
+    known = set(FactCheck.objects.values_list("digest", flat=True))
+    new: dict[str, FactCheckRow] = {}
+    for row in rows:
+        digest = _fact_check_digest(row.statement)
+        if digest not in known:
+            new.setdefault(digest, row)
+    vectors = fact_checks.embed([row.statement for row in new.values()]) if new else None
+    if new and vectors is None:
+        raise DomainError(_("The sentence transformer is not installed (run `make install`): nothing was loaded."))
+    FactCheck.objects.bulk_create(
+        FactCheck(statement=row.statement, rated_false=row.rated_false, source=source, source_url=source_url,
+                  digest=digest, model=fact_checks.MODEL, vector=vector.astype("float32").tobytes())
+        for (digest, row), vector in zip(new.items(), vectors if vectors is not None else [], strict=True)
+    )  # fmt: skip
+    record(action="moderation.fact_checks_loaded", actor=None,
+           details={"source": source, "created": len(new), "existing": len(rows) - len(new)})  # fmt: skip
+    return FactCheckReport(created=len(new), existing=len(rows) - len(new))

@@ -210,6 +210,25 @@ class MisinformationClaim(BaseModel):
         ordering = ["claim"]
 
 
+class FactCheck(BaseModel):
+    """A statement fact-checkers rated false or true, with its sentence vector: posts that restate a false one are
+    flagged after publication (screening/fact_checks.py). Shared by every organisation, like the curated claims;
+    loaded from a fact-check list with `peerpath moderation load-fact-checks`."""
+
+    statement = models.TextField(max_length=1000)
+    rated_false = models.BooleanField()
+    source = models.CharField(max_length=200)
+    source_url = models.URLField(max_length=500, blank=True)
+    # sha256 of the statement with its spaces and case normalised: one row a statement.
+    digest = models.CharField(max_length=64, unique=True)
+    # The sentence transformer the vector comes from (fact_checks.MODEL), and the vector as float32 bytes.
+    model = models.CharField(max_length=60)
+    vector = models.BinaryField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+
 class CrisisResource(BaseModel):
     """An organisation's own help line for writers in crisis in one country, shown after that country's defaults
     (moderation.crisis.lines_for)."""

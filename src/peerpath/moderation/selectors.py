@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+import numpy as np
+from django.db.models import Count, Max, Q, QuerySet
 
 from peerpath.core.time import now
-from peerpath.moderation.models import DEFAULT_DECISIONS, MisinformationClaim, Mute, SpacePolicy
+from peerpath.moderation.models import DEFAULT_DECISIONS, FactCheck, MisinformationClaim, Mute, SpacePolicy
 from peerpath.moderation.rules import DEFAULT_TEMPLATES
+from peerpath.screening import fact_checks
 from peerpath.screening.core import ClaimRule
 
 
@@ -45,6 +47,27 @@ def claim_rules() -> tuple[ClaimRule, ...]:
         )
         for claim in claims
     )
+
+
+_index_cache: dict[str, Any] = {}
+
+
+def fact_check_index() -> fact_checks.Index | None:
+    """Every fact-checked statement of the current sentence transformer with its vector, read again only when the
+    list changed (rows are only ever added or removed); None when there are none."""
+    rows = FactCheck.objects.filter(model=fact_checks.MODEL)
+    key = repr(rows.aggregate(count=Count("pk"), newest=Max("created_at")))
+    if _index_cache.get("key") != key:
+        values = list(rows.order_by("created_at", "pk").values_list("pk", "statement", "rated_false", "source",
+                                                                    "source_url", "vector"))  # fmt: skip
+        index = None
+        if values:
+            statements = tuple(fact_checks.Statement(str(pk), text, false, source, url)
+                               for pk, text, false, source, url, _vector in values)  # fmt: skip
+            vectors = np.frombuffer(b"".join(bytes(row[-1]) for row in values), dtype=np.float32)
+            index = fact_checks.Index(statements, vectors.reshape(len(values), fact_checks.DIMENSIONS))
+        _index_cache.update(key=key, index=index)
+    return _index_cache["index"]
 
 
 # --- The review queue, the moderation log and the dashboard (moderation/views/queue.py) -------------------------

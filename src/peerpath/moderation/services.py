@@ -6,6 +6,7 @@ own actions on the queue (approve, hide, ask to edit, warn, mute, remove, escala
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,15 @@ from peerpath.accounts.models import RoleAssignment, User
 from peerpath.accounts.roles import Role
 from peerpath.audit.services import record
 from peerpath.core.time import now
-from peerpath.moderation.models import NO_LABEL, Category, Decision, LabelledExample, QueueItem, Screening
+from peerpath.moderation.models import (
+    NO_LABEL,
+    Category,
+    Decision,
+    FactCheck,
+    LabelledExample,
+    QueueItem,
+    Screening,
+)
 from peerpath.moderation.selectors import claim_rules, decisions_of, policy_of
 from peerpath.screening import core as screening
 from peerpath.spaces.models import Membership, Space
@@ -149,6 +158,38 @@ def screening_record(
                details={"decision": result.decision, "categories": result.categories,
                         "edited_from": edited_from})  # fmt: skip
     return row
+
+
+def fact_check_wanted(result: screening.Result) -> bool:
+    """A post screening did not already flag as misinformation is matched against the fact-check list after
+    publication (screening/fact_checks.py), when there is a list."""
+    return Category.MISINFORMATION not in result.categories and FactCheck.objects.exists()
+
+
+def fact_check_record(*, post: Any, text: str) -> screening.Result | None:
+    """Match a published post against the fact-checked statements; when it restates a false one, keep what was
+    found (a Screening row, audited) and put the post in the queue as misinformation, so that it stays out of public
+    search until a moderator has looked. Returns the result with the space's decision, or None when nothing was
+    found. The caller holds the post when the space holds misinformation."""
+    from peerpath.moderation.selectors import fact_check_index
+    from peerpath.screening import fact_checks
+
+    started = time.perf_counter()
+    findings = fact_checks.match(text, fact_check_index())
+    if not findings:
+        return None
+    space = post.thread.space
+    decision, categories = screening.decide(findings, decisions_of(policy_of(space)))
+    if decision == Decision.REFUSE:
+        decision = Decision.HOLD  # published already: a refusal is a hold for a moderator
+    result = screening.Result(findings, decision, categories, (time.perf_counter() - started) * 1000)
+    Screening.objects.create(post=post, findings=[finding.as_json() for finding in findings], decision=decision,
+                             elapsed_ms=result.elapsed_ms)  # fmt: skip
+    if decision:
+        open_item(post=post, source=QueueItem.Source.SCREENING, category=Category.MISINFORMATION)
+    record(action="moderation.screened", actor=None, organisation=space.organisation, target=post,
+           details={"decision": decision, "categories": categories, "after_publication": True})  # fmt: skip
+    return result
 
 
 def moderators_of(space: Space) -> list[User]:

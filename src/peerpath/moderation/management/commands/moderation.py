@@ -10,20 +10,34 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peerpath.core.errors import DomainError
-from peerpath.moderation.claims import DATA_FILE, load_claims
+from peerpath.moderation.claims import DATA_FILE, FactCheckFileError, load_claims, load_fact_checks, read_fact_checks
 
 DEFAULT_DATA = "var/screening-data"
 
 
 class Command(BaseCommand):
-    help = "Moderation: load-claims [FILE]; evaluate --dataset FILE…; retrain [--data DIR]."
+    help = (
+        "Moderation: load-claims [FILE]; load-fact-checks FILE… --source NAME; evaluate --dataset FILE…; "
+        "retrain [--data DIR]."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        commands = parser.add_subparsers(dest="action", required=True, metavar="{load-claims,evaluate,retrain}")
+        commands = parser.add_subparsers(
+            dest="action", required=True, metavar="{load-claims,load-fact-checks,evaluate,retrain}"
+        )
         load = commands.add_parser(
             "load-claims", help="Load the starting list of known false claims; claims already there are kept."
         )
         load.add_argument("file", nargs="?", default=str(DATA_FILE), help="A claims JSON file (the shipped list).")
+        facts = commands.add_parser(
+            "load-fact-checks",
+            help="Add statements fact-checkers rated false or true; posts restating a false one are flagged.",
+        )
+        facts.add_argument(
+            "file", nargs="+", help='JSONL: {"statement", "rating": "false"|"true"} or {"text", "label"} a line.'
+        )
+        facts.add_argument("--source", required=True, help="Who rated them (shown to moderators).")
+        facts.add_argument("--source-url", default="", help="The list's https:// address.")
         evaluate = commands.add_parser(
             "evaluate", help="Screen labelled texts as the forum screens a new post; print precision and recall."
         )
@@ -35,7 +49,9 @@ class Command(BaseCommand):
             help="A JSONL file of {text, label}, or a directory of *.heldout.jsonl; repeatable.",
         )
         evaluate.add_argument("--json", action="store_true", help="Print JSON instead of tables.")
-        evaluate.add_argument("--rules-only", action="store_true", help="Switch the classifiers off.")
+        evaluate.add_argument(
+            "--rules-only", action="store_true", help="Switch the classifiers and the fact-check matching off."
+        )
         evaluate.add_argument("--slowest", type=int, default=5, metavar="N", help="List the N slowest texts.")
         retrain = commands.add_parser(
             "retrain", help="Rebuild the classifiers from the public tuning data and moderators' examples."
@@ -70,6 +86,8 @@ class Command(BaseCommand):
             self.evaluate(options)
         elif options["action"] == "retrain":
             self.retrain(options)
+        elif options["action"] == "load-fact-checks":
+            self.load_fact_checks(options)
         else:
             self.load_claims(options)
 
@@ -85,6 +103,23 @@ class Command(BaseCommand):
         for label in report.skipped:
             self.stderr.write(f"  skipped  {label}")
 
+    def load_fact_checks(self, options: dict[str, Any]) -> None:
+        rows = []
+        for name in options["file"]:
+            path = Path(name)
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file; nothing was saved.")
+            try:
+                rows.extend(read_fact_checks(path))
+            except (FactCheckFileError, UnicodeDecodeError) as error:
+                raise CommandError(f"{path}: {error}; nothing was saved.") from None
+        self.stdout.write(f"Embedding {len(rows)} statements (about 10 ms each)…")
+        try:
+            report = load_fact_checks(rows, source=options["source"], source_url=options["source_url"])
+        except DomainError as error:
+            raise CommandError(f"{error.message} Nothing was saved.") from None
+        self.stdout.write(f"Loaded {report.created} fact-checked statements; {report.existing} were already there.")
+
     def evaluate(self, options: dict[str, Any]) -> None:
         from peerpath.screening import classifiers, evaluation
 
@@ -94,11 +129,12 @@ class Command(BaseCommand):
         except evaluation.DatasetError as error:
             raise CommandError(str(error)) from None
         context, decisions = forum_context()
+        index = None if options["rules_only"] else fact_check_index()
         switched_off = dict.fromkeys(classifiers.CLASSIFIED) if options["rules_only"] else {}
         sections, everything = [], []
         with classifiers.using(switched_off):
             for path, items in datasets:
-                outcomes = evaluation.screen_items(items, context, decisions)
+                outcomes = evaluation.screen_items(items, context, decisions, fact_checks=index)
                 everything.extend(outcomes)
                 sections.append(evaluation.report(path.name, outcomes, options["slowest"]))
             status = classifiers.status()
@@ -106,9 +142,11 @@ class Command(BaseCommand):
             sections.append(evaluation.report("all files", everything, options["slowest"]))
         if options["json"]:
             self.stdout.write(json.dumps({"rules_only": options["rules_only"], "classifiers": status,
+                                          "fact_checks": len(index) if index is not None else 0,
                                           "datasets": sections}, indent=1, ensure_ascii=False))  # fmt: skip
             return
         self.stdout.write("Classifiers: " + ", ".join(f"{name} {state}" for name, state in status.items()))
+        self.stdout.write(f"Fact-checked statements matched after publication: {len(index) if index else 0}")
         for section in sections:
             self.stdout.write("")
             self.stdout.write("\n".join(evaluation.render_report(section)))
@@ -148,6 +186,12 @@ def forum_context() -> tuple[Any, dict[str, str]]:
     claims = claim_rules()
     conditions = frozenset(slug for claim in claims for slug in claim.condition_slugs)
     return Context(conditions=conditions, claims=claims), dict(DEFAULT_DECISIONS)
+
+
+def fact_check_index() -> Any:
+    from peerpath.moderation.selectors import fact_check_index as index
+
+    return index()
 
 
 def moderators_examples() -> list[tuple[str, str]]:
