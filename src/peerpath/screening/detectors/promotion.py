@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from peerpath.screening.categories import Category
-from peerpath.screening.core import Context, Finding
+from peerpath.screening.core import DECIDING_CONFIDENCE, Context, Finding
 from peerpath.screening.detectors.text import normalise
 
 _URL = re.compile(r"\bhttps?://[^\s<>()\[\]]+|\bwww\.[^\s<>()\[\]]+", re.IGNORECASE)
@@ -53,7 +53,7 @@ _STRONG = re.compile(
     r"|\bsubscribe to (?:my|our) (?:channel|page|newsletter|youtube)\b|\b(?:check out|visit) (?:my|our) "
     r"(?:channel|page|youtube|insta\w*|tiktok|blog|website|shop|store)\b|\bfollow (?:for|4) follow\b|\bf4f\b"
     r"|\bfollow (?:me|us) (?:on|at) (?:insta\w*|tiktok|twitter|youtube|facebook)\b|\blike and subscribe\b"
-    r"|\byou(?:'ve| have)? (?:won|been selected|been chosen)\b|\bclaim (?:your|a|ur) (?:prize|reward|cash|gift)\b"
+    r"|\byou(?:'ve| have)? (?:won(?!'t)|been selected|been chosen)\b|\bclaim (?:your|a|ur) (?:prize|reward|cash|gift)\b"
     r"|\b(?:cash|guaranteed) (?:prize|award)\b|\bfree entry\b|\bcongratulations?!? (?:you|u)\b|\bwinner\b"
     r"|\b(?:txt|text|send|reply) (?:[A-Z]+ )?(?:to|on) \d{5}\b|\breply (?:stop|yes|win)\b|\b0(?:8|9)\d{8,9}\b"
     r"|\bclick (?:here|below|the link)\b|\bremove (?:you|yourself) from (?:our|this|my) (?:list|mailing)\b"
@@ -63,6 +63,12 @@ _STRONG = re.compile(
     r"|\b(?:viagra|cialis|weight loss (?:pills|secret)|lose \d+ ?(?:lbs|pounds|kg))\b",
     re.IGNORECASE,
 )
+# With a classifier installed, a score made of weak signals only decides when the classifier's probability is at least
+# this (chosen on out-of-fold probabilities of the public tuning part: precision 0.750 -> 0.881 at recall 0.855 ->
+# 0.851 on SMS and e-mail together; never on the held-out part).
+WEAK_SIGNALS_NEED = 0.5
+# One site linked three times or more, with fewer words than this besides the links, is a link dump: a strong sign.
+LINK_DUMP_WORDS = 30
 # Words of selling that count a little each; several together are a sales pitch.
 _PITCH = re.compile(
     r"\b(?:free|offer|order|buy|sale|discount|deal|price|prices|cash|credit|loan|loans|mortgage|income|profit|"
@@ -118,6 +124,7 @@ class PromotionDetector:
         written, text = text, normalise(text)
         score = 0.0
         evidence: list[str] = []
+        dump = False
         strong = _STRONG.search(text)
         if strong is not None:
             score += 0.8
@@ -136,6 +143,8 @@ class PromotionDetector:
             hosts = [_host(url) for url in untrusted]
             if max(hosts.count(host) for host in hosts) >= 3:
                 score += 0.2  # one site linked again and again
+                # Little else than the links: a link dump, a strong sign.
+                dump = len(_URL.sub(" ", text).split()) < LINK_DUMP_WORDS
             evidence.append(f"{len(untrusted)} links")
         if untrusted and context.author_is_new and context.author_recent_links + len(untrusted) >= 3:
             score += 0.5  # a new account posting link after link
@@ -159,6 +168,14 @@ class PromotionDetector:
         classified = _classifier_probability(written)
         if classified is not None:
             probability, threshold = classified
+            # Only weak signals (links, a price, sales words, "PM me"), which newsletters and mailing lists share
+            # with spam: they decide only when the classifier does not find the text unlike promotion. A strong
+            # sign (a code, a shop link, selling in words, a link dump, a new account's links) decides alone: the
+            # classifier learnt from SMS and e-mail and does not know a forum's sales pitch.
+            weak_only = strong is None and not shop and not dump and "links from a new account" not in evidence
+            if weak_only and score >= DECIDING_CONFIDENCE and probability < WEAK_SIGNALS_NEED:
+                score = DECIDING_CONFIDENCE - 0.05
+                evidence.append(f"classifier {probability:.2f}: not promotion by its reading")
             # Under the allow-list: a post whose links are all allowed and that has no sign of selling is a peer's.
             peer = not untrusted and strong is None and price is None and len(pitch) < 2
             if probability >= threshold and not peer:
