@@ -55,7 +55,7 @@ def main() -> None:
     lists = sorted(data.glob("covid19-rumor-*.tune.jsonl"))
     if not lists or not fact_checks.available():
         sys.exit("Needs the COVID-19 rumour tuning files (scripts/screening_data.py) and the sentence transformer.")
-    rows = [json.loads(line) for path in lists for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for path in lists for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
     texts = [" ".join(row["text"].split())[:1000] for row in rows]
     started = time.perf_counter()
     vectors = fact_checks.embed(texts)
@@ -69,7 +69,7 @@ def main() -> None:
 
     random.seed(options.seed)
     pool = [json.loads(line)["text"] for path in sorted(data.glob("*.tune.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines()]  # fmt: skip
+            for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]  # fmt: skip
     posts = random.sample(pool, min(options.posts, len(pool)))
     for _ in range(options.long):
         joined = ""
