@@ -17,7 +17,10 @@ class Role(models.TextChoices):
 
 
 # SECURITY.md MFA row: TOTP required for these before any staff page; they also get the staff session limits.
-STAFF_ROLES: frozenset[str] = frozenset({Role.MODERATOR, Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN})
+# Peer supporters see patient data (their caseload), so they are staff too (issue 16 point 2).
+STAFF_ROLES: frozenset[str] = frozenset(
+    {Role.PEER_SUPPORTER, Role.MODERATOR, Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN}
+)
 # Who may see an organisation's staff list and audit log, and grant roles in it.
 ORG_MANAGER_ROLES: frozenset[str] = frozenset({Role.COORDINATOR, Role.ADMIN})
 # Who keeps an organisation's patient records and sees its prescriptions (issue 4).

@@ -37,7 +37,7 @@ PERSONA_ROLES: dict[str, tuple[str | None, str]] = {
     "outsider": (Role.COORDINATOR, "other"),
 }
 PERSONAS: tuple[str, ...] = ("anonymous", *PERSONA_ROLES)
-STAFF_PERSONAS = frozenset({"moderator", "clinician", "coordinator", "admin", "outsider"})
+STAFF_PERSONAS = frozenset({"peer_supporter", "moderator", "clinician", "coordinator", "admin", "outsider"})
 
 
 @dataclass
