@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "peerpath.screening",
     "peerpath.forum",
     "peerpath.moderation",
+    "peerpath.programmes",
     "peerpath.fhir",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("peerpath.spaces.urls")),
     path("", include("peerpath.forum.urls")),
     path("", include("peerpath.moderation.urls")),
+    path("", include("peerpath.programmes.urls")),
     path("fhir/r4/", include("peerpath.fhir.urls")),
     path("api/v1/", api.urls),
 ]

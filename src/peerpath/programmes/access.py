@@ -1,0 +1,37 @@
+"""Gates for programmes: the object, or the same 404 for "missing" and "not yours" (issue 16). Every successful read
+of an enrolment (a patient's place in a caseload) is an audit event; every refusal is one too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from peerpath.audit.services import record_access, record_denied
+from peerpath.core.access import uuid_or_404
+from peerpath.programmes.models import Enrolment, Programme
+from peerpath.programmes.selectors import managed_programmes, visible_enrolments
+
+
+def access_enrolment(user: Any, enrolment_id: Any, *, purpose: str = "view") -> Enrolment:
+    """An enrolment in the person's own caseload, or of a programme they manage."""
+    enrolment = (
+        visible_enrolments(user)
+        .select_related("patient", "programme__organisation", "supporter__user")
+        .filter(pk=uuid_or_404(enrolment_id))
+        .first()
+    )
+    if enrolment is None:
+        record_denied(actor=user, object_type="programmes.enrolment", object_id=str(enrolment_id))
+        raise Http404
+    record_access(actor=user, target=enrolment.patient, organisation=enrolment.programme.organisation, purpose=purpose)
+    return enrolment
+
+
+def access_programme(user: Any, programme_id: Any) -> Programme:
+    """A programme the person manages."""
+    programme = managed_programmes(user).select_related("organisation").filter(pk=uuid_or_404(programme_id)).first()
+    if programme is None:
+        record_denied(actor=user, object_type="programmes.programme", object_id=str(programme_id))
+        raise Http404
+    return programme

@@ -1,0 +1,211 @@
+"""Peer-supporter programmes (issue 16): programmes, their trained supporters, supervision, the patients enrolled in
+a supporter's caseload, and the contacts ("interactions") a supporter logs, coded by channel and by the four core
+functions of peer support.
+
+A peer supporter reaches patients by phone, text, group meetings, home visits and shared activities, doing four
+things: help with daily management, social and emotional support, linkage to clinical care and community resources,
+and ongoing proactive follow-up, under a coordinator who trains, manages and evaluates them; supporters may be ill
+themselves and need looking after too (the sources are named in docs/programmes.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from peerpath.core.models import BaseModel
+
+
+class SupportKind(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", _("One-to-one support")
+    BUDDY = "buddy", _("Buddy")
+    GROUP = "group", _("Group")
+    ACTIVITIES = "activities", _("Shared activities")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    VIDEO = "video", _("Video call")
+    HOME_VISIT = "home_visit", _("Home visit")
+    GROUP_MEETING = "group_meeting", _("Group meeting")
+    WALK = "walk", _("Shared activity: a walk")
+    SHOPPING = "shopping", _("Shared activity: shopping")
+    OTHER_ACTIVITY = "other_activity", _("Shared activity: other")
+
+
+# Channels that are an activity done together rather than a conversation (FHIR: a Procedure, not a Communication).
+ACTIVITY_CHANNELS = frozenset({Channel.WALK, Channel.SHOPPING, Channel.OTHER_ACTIVITY})
+
+
+class CoreFunction(models.TextChoices):
+    """The four core functions of peer support."""
+
+    DAILY_MANAGEMENT = "daily_management", _("Help with daily management")
+    SOCIAL_EMOTIONAL = "social_emotional", _("Social and emotional support")
+    LINKAGE = "linkage", _("Linkage to clinical care and community resources")
+    FOLLOW_UP = "follow_up", _("Ongoing, proactive follow-up")
+
+
+class Programme(BaseModel):
+    """An organisation's peer-support programme ("Diabetes peer coaching"), with its coordinator, the follow-up
+    cadence its supporters keep, and the most patients one supporter may hold in it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Running")
+        CLOSED = "closed", _("Closed")
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="programmes")
+    name = models.CharField(max_length=120)
+    summary = models.TextField(max_length=1000, blank=True)
+    conditions = models.ManyToManyField("directory.Condition", blank=True, related_name="programmes")
+    support_kinds = models.JSONField(default=list)  # SupportKind values
+    channels = models.JSONField(default=list)  # Channel values
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    follow_up_days = models.PositiveSmallIntegerField(default=14)
+    caseload_cap = models.PositiveSmallIntegerField(default=15)
+    enrolment_criteria = models.TextField(max_length=2000, blank=True)
+    # Courses a supporter must hold, unexpired, to take new patients in this programme.
+    required_courses = models.JSONField(default=list)
+    # The programme's entry in the directory, once published (a listing of kind "buddy programme", vetted as any).
+    listing = models.OneToOneField(
+        "directory.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="programme"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="programme_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Supporter(BaseModel):
+    """A peer supporter (or patient networker) of an organisation: their programmes, what they choose to share about
+    themselves, their supervisor, and whether they are taking a break."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="supporters")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supporter_profiles")
+    programmes = models.ManyToManyField(Programme, blank=True, related_name="supporters")
+    languages = models.JSONField(default=list)  # BCP 47 codes
+    # Conditions they live with: only what they chose to share.
+    lived_conditions = models.ManyToManyField("directory.Condition", blank=True, related_name="+")
+    availability = models.CharField(max_length=300, blank=True)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="supervisees"
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="supporter_once_per_org")]
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class TrainingRecord(BaseModel):
+    """A course a supporter completed, and when it expires (none: it does not)."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="training")
+    course = models.CharField(max_length=120)
+    completed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-completed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("completed_on")),
+                name="training_expires_after_completion",
+            )
+        ]
+
+
+class SupervisionSession(BaseModel):
+    """A supervision session between a supporter and their supervisor; the note is for supervisors only."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="supervision")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField()
+    note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+
+
+class Enrolment(BaseModel):
+    """A patient in a programme, and the supporter whose caseload they are in (none yet: waiting for one)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    class Source(models.TextChoices):
+        PRESCRIPTION = "prescription", _("A prescription")
+        REFERRAL = "referral", _("A referral")
+        DIRECT = "direct", _("Enrolled directly")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
+    patient = models.ForeignKey("prescriptions.Patient", on_delete=models.PROTECT, related_name="enrolments")
+    supporter = models.ForeignKey(Supporter, null=True, blank=True, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    source = models.CharField(max_length=15, choices=Source.choices)
+    prescription = models.ForeignKey(
+        "prescriptions.Prescription", null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolments"
+    )
+    enrolled_at = models.DateTimeField()
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["enrolled_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "patient"], condition=Q(status="active"), name="one_active_enrolment"
+            )
+        ]
+
+
+class Interaction(BaseModel):
+    """A supporter's contact with a patient: when, how, how long, which core functions it served, a short note, and
+    when to follow up. Every one is dated, coded and attributed, for the programme's reports."""
+
+    class Concern(models.TextChoices):
+        NONE = "none", _("No concern")
+        CONCERN = "concern", _("A concern for the coordinator")
+        SAFEGUARDING = "safeguarding", _("Safeguarding: risk to life or abuse")
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="interactions")
+    supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="interactions")
+    occurred_at = models.DateTimeField()
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    duration_minutes = models.PositiveSmallIntegerField()
+    functions = models.JSONField(default=list)  # CoreFunction values, at least one
+    discussed = models.TextField(max_length=1000, blank=True)
+    concern = models.CharField(max_length=15, choices=Concern.choices, default=Concern.NONE)
+    # For the supervisor only, never shown to the patient.
+    concern_note = models.TextField(max_length=1000, blank=True)
+    resources = models.CharField(max_length=500, blank=True)
+    listing = models.ForeignKey("directory.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    next_follow_up = models.DateField(null=True, blank=True)
+    participation = models.ForeignKey(
+        "prescriptions.Participation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=720), name="interaction_duration"
+            )
+        ]

@@ -1,0 +1,450 @@
+"""Every change to programmes, supporters, caseloads and interactions (issue 16): one function per use case, atomic,
+audited, refusing bad input with a DomainError that names the field and changes nothing.
+
+Who may do what: an organisation's coordinators and admins run its programmes (create them, keep supporters'
+profiles, training and supervision, enrol and assign); a supporter logs contacts with the patients in their own
+caseload and may pause themselves. A supporter is never assigned beyond the programme's caseload cap, while paused,
+or with a required course missing or lapsed (`readiness` says why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from peerpath.accounts.models import Organisation, RoleAssignment, User
+from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
+from peerpath.accounts.selectors import roles_in
+from peerpath.audit.services import record
+from peerpath.core.errors import Conflict, DomainError, PermissionDenied
+from peerpath.core.time import now
+from peerpath.directory.models import Condition, Listing
+from peerpath.prescriptions.dose import Activity
+from peerpath.prescriptions.models import Participation, Patient, Prescription
+from peerpath.prescriptions.services import participation_record
+from peerpath.programmes.models import (
+    Channel,
+    CoreFunction,
+    Enrolment,
+    Interaction,
+    Programme,
+    SupervisionSession,
+    Supporter,
+    SupportKind,
+    TrainingRecord,
+)
+
+FOLLOW_UP_DAYS = (1, 365)
+CASELOAD_CAP = (1, 200)
+DURATION_MINUTES = (1, 720)
+# A contact may be logged up to this long after it happened (a supporter catching up after a week of visits).
+LOG_WINDOW = timedelta(days=90)
+_FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _check_manager(actor: User, organisation: Organisation | Any) -> None:
+    if not ORG_MANAGER_ROLES & roles_in(actor, organisation.pk):
+        raise PermissionDenied(_("Only the organisation's coordinators and admins run its programmes."))
+
+
+def _choices(values: Iterable[str], allowed: type[Any], field_name: str, *, required: bool) -> list[str]:
+    chosen = list(dict.fromkeys(str(value) for value in values))
+    unknown = [value for value in chosen if value not in allowed.values]
+    if unknown:
+        raise DomainError(_("Unknown choice: %(value)s.") % {"value": ", ".join(unknown)}, field=field_name)
+    if required and not chosen:
+        raise DomainError(_("Choose at least one."), field=field_name)
+    return chosen
+
+
+def _within(value: int, bounds: tuple[int, int], field_name: str, label: str) -> int:
+    low, high = bounds
+    if not low <= value <= high:
+        raise DomainError(
+            _("%(label)s must be between %(low)s and %(high)s.") % {"label": label, "low": low, "high": high},
+            field=field_name,
+        )
+    return value
+
+
+# --- Programmes ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProgrammeData:
+    name: str
+    coordinator: User
+    summary: str = ""
+    conditions: Sequence[Condition] = ()
+    support_kinds: Sequence[str] = (SupportKind.ONE_TO_ONE,)
+    channels: Sequence[str] = (Channel.PHONE,)
+    follow_up_days: int = 14
+    caseload_cap: int = 15
+    enrolment_criteria: str = ""
+    required_courses: Sequence[str] = field(default_factory=list)
+
+
+def _clean_programme(organisation: Organisation, data: ProgrammeData) -> dict[str, Any]:
+    name = " ".join(data.name.split())
+    if not 3 <= len(name) <= 120:
+        raise DomainError(_("Give the programme a name of 3 to 120 characters."), field="name")
+    if not {Role.COORDINATOR, Role.ADMIN} & roles_in(data.coordinator, organisation.pk):
+        raise DomainError(_("The coordinator must be a coordinator or admin of the organisation."), field="coordinator")
+    courses = [" ".join(course.split())[:120] for course in data.required_courses if course.strip()]
+    return {
+        "name": name,
+        "coordinator": data.coordinator,
+        "summary": data.summary.strip()[:1000],
+        "support_kinds": _choices(data.support_kinds, SupportKind, "support_kinds", required=True),
+        "channels": _choices(data.channels, Channel, "channels", required=True),
+        "follow_up_days": _within(data.follow_up_days, FOLLOW_UP_DAYS, "follow_up_days", _("The follow-up cadence")),
+        "caseload_cap": _within(data.caseload_cap, CASELOAD_CAP, "caseload_cap", _("The caseload cap")),
+        "enrolment_criteria": data.enrolment_criteria.strip()[:2000],
+        "required_courses": list(dict.fromkeys(courses)),
+    }
+
+
+@transaction.atomic
+def programme_create(*, actor: User, organisation: Organisation, data: ProgrammeData) -> Programme:
+    _check_manager(actor, organisation)
+    fields = _clean_programme(organisation, data)
+    if Programme.objects.filter(organisation=organisation, name__iexact=fields["name"]).exists():
+        raise DomainError(_("The organisation already runs a programme of that name."), field="name")
+    programme = Programme.objects.create(organisation=organisation, **fields)
+    programme.conditions.set(data.conditions)
+    record(action="programmes.programme_created", actor=actor, organisation=organisation, target=programme,
+           details={"caseload_cap": programme.caseload_cap, "follow_up_days": programme.follow_up_days})  # fmt: skip
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, actor: User, programme: Programme, data: ProgrammeData) -> Programme:
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _check_manager(actor, programme.organisation)
+    fields = _clean_programme(programme.organisation, data)
+    if (
+        Programme.objects.filter(organisation_id=programme.organisation_id, name__iexact=fields["name"])
+        .exclude(pk=programme.pk)
+        .exists()
+    ):
+        raise DomainError(_("The organisation already runs a programme of that name."), field="name")
+    fullest = (
+        Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE, supporter__isnull=False)
+        .values("supporter")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+        .values_list("count", flat=True)
+        .first()
+    )
+    if fullest is not None and fields["caseload_cap"] < fullest:
+        raise DomainError(
+            _("A supporter holds %(count)s patients in this programme: move some before lowering the cap below that.")
+            % {"count": fullest},
+            field="caseload_cap",
+        )
+    changed = {key: value for key, value in fields.items() if getattr(programme, key) != value}
+    for key, value in fields.items():
+        setattr(programme, key, value)
+    programme.save()
+    programme.conditions.set(data.conditions)
+    record(action="programmes.programme_updated", actor=actor, organisation=programme.organisation, target=programme,
+           details={"changed": sorted(changed)})  # fmt: skip
+    return programme
+
+
+# --- Supporters -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SupporterData:
+    programmes: Sequence[Programme] = ()
+    languages: Sequence[str] = ("en",)
+    lived_conditions: Sequence[Condition] = ()
+    availability: str = ""
+    supervisor: User | None = None
+
+
+@transaction.atomic
+def supporter_save(*, actor: User, organisation: Organisation, user: User, data: SupporterData) -> Supporter:
+    """Create or update a peer supporter's profile; the person must hold the peer-supporter role there."""
+    _check_manager(actor, organisation)
+    if not RoleAssignment.objects.filter(user=user, organisation=organisation, role=Role.PEER_SUPPORTER).exists():
+        raise DomainError(_("Give this person the peer-supporter role first."), field="user")
+    if any(programme.organisation_id != organisation.pk for programme in data.programmes):
+        raise DomainError(_("A supporter joins their own organisation's programmes only."), field="programmes")
+    if data.supervisor is not None and not ORG_MANAGER_ROLES & roles_in(data.supervisor, organisation.pk):
+        raise DomainError(_("The supervisor must be a coordinator or admin of the organisation."), field="supervisor")
+    languages = [code.strip().lower()[:35] for code in data.languages if code.strip()]
+    supporter, created = Supporter.objects.select_for_update().get_or_create(organisation=organisation, user=user)
+    supporter.languages = list(dict.fromkeys(languages)) or ["en"]
+    supporter.availability = data.availability.strip()[:300]
+    supporter.supervisor = data.supervisor
+    supporter.save()
+    supporter.programmes.set(data.programmes)
+    supporter.lived_conditions.set(data.lived_conditions)
+    record(action="programmes.supporter_created" if created else "programmes.supporter_updated", actor=actor,
+           organisation=organisation, target=supporter,
+           details={"programmes": [str(programme.pk) for programme in data.programmes]})  # fmt: skip
+    return supporter
+
+
+@transaction.atomic
+def training_record_add(
+    *, actor: User, supporter: Supporter, course: str, completed_on: date, expires_on: date | None = None
+) -> TrainingRecord:
+    _check_manager(actor, supporter.organisation)
+    course = " ".join(course.split())
+    if not 2 <= len(course) <= 120:
+        raise DomainError(_("Name the course (2 to 120 characters)."), field="course")
+    if completed_on > now().date():
+        raise DomainError(_("A course cannot be completed in the future."), field="completed_on")
+    if expires_on is not None and expires_on <= completed_on:
+        raise DomainError(_("A course expires after it was completed."), field="expires_on")
+    training = TrainingRecord.objects.create(supporter=supporter, course=course, completed_on=completed_on,
+                                             expires_on=expires_on, recorded_by=actor)  # fmt: skip
+    record(action="programmes.training_recorded", actor=actor, organisation=supporter.organisation, target=training,
+           details={"course": course, "expires_on": expires_on.isoformat() if expires_on else None})  # fmt: skip
+    return training
+
+
+@transaction.atomic
+def supervision_record(*, actor: User, supporter: Supporter, held_on: date, note: str = "") -> SupervisionSession:
+    """A supervision session, recorded by the supporter's supervisor or a manager of the organisation."""
+    if actor.pk != supporter.supervisor_id:
+        _check_manager(actor, supporter.organisation)
+    if held_on > now().date():
+        raise DomainError(_("A supervision session cannot be recorded before it is held."), field="held_on")
+    session = SupervisionSession.objects.create(supporter=supporter, supervisor=actor, held_on=held_on,
+                                                note=note.strip()[:2000])  # fmt: skip
+    record(action="programmes.supervision_recorded", actor=actor, organisation=supporter.organisation,
+           target=session)  # fmt: skip
+    return session
+
+
+@transaction.atomic
+def supporter_pause(*, actor: User, supporter: Supporter, reason: str = "") -> Supporter:
+    """ "Taking a break": no new patients until resumed; the coordinator is asked to cover their follow-ups."""
+    supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    if actor.pk != supporter.user_id:
+        _check_manager(actor, supporter.organisation)
+    if supporter.is_paused:
+        return supporter
+    supporter.paused_at, supporter.pause_reason = now(), reason.strip()[:300]
+    supporter.save(update_fields=["paused_at", "pause_reason", "updated_at"])
+    record(action="programmes.supporter_paused", actor=actor, organisation=supporter.organisation, target=supporter)
+    return supporter
+
+
+@transaction.atomic
+def supporter_resume(*, actor: User, supporter: Supporter) -> Supporter:
+    supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    if actor.pk != supporter.user_id:
+        _check_manager(actor, supporter.organisation)
+    if not supporter.is_paused:
+        return supporter
+    supporter.paused_at, supporter.pause_reason = None, ""
+    supporter.save(update_fields=["paused_at", "pause_reason", "updated_at"])
+    record(action="programmes.supporter_resumed", actor=actor, organisation=supporter.organisation, target=supporter)
+    return supporter
+
+
+# --- Readiness and caseloads ------------------------------------------------------------------------------------
+
+
+def lapsed_courses(supporter: Supporter, programme: Programme, on: date) -> list[str]:
+    """The programme's required courses the supporter does not hold unexpired on that day."""
+    held = {
+        training.course.lower()
+        for training in supporter.training.all()
+        if training.completed_on <= on and (training.expires_on is None or training.expires_on > on)
+    }
+    return [course for course in programme.required_courses if course.lower() not in held]
+
+
+def active_caseload(supporter: Supporter, programme: Programme) -> int:
+    return Enrolment.objects.filter(supporter=supporter, programme=programme, status=Enrolment.Status.ACTIVE).count()
+
+
+def readiness(supporter: Supporter, programme: Programme, on: date | None = None) -> list[str]:
+    """Why the supporter cannot take a new patient in the programme today, in words; empty: they can."""
+    on = on or now().date()
+    reasons = []
+    member = supporter.programmes.filter(pk=programme.pk).exists()
+    if supporter.organisation_id != programme.organisation_id or not member:
+        reasons.append(_("They are not a supporter of this programme."))
+    if supporter.is_paused:
+        reasons.append(_("They are taking a break."))
+    lapsed = lapsed_courses(supporter, programme, on)
+    if lapsed:
+        reasons.append(_("Required training missing or lapsed: %(courses)s.") % {"courses": ", ".join(lapsed)})
+    caseload = active_caseload(supporter, programme)
+    if caseload >= programme.caseload_cap:
+        reasons.append(
+            _("Their caseload is full (%(count)s of %(cap)s).") % {"count": caseload, "cap": programme.caseload_cap}
+        )
+    return reasons
+
+
+def _check_patient(programme: Programme, patient: Patient) -> None:
+    if patient.organisation_id != programme.organisation_id:
+        raise DomainError(_("The patient is not a patient of the programme's organisation."), field="patient")
+
+
+@transaction.atomic
+def enrolment_create(
+    *, actor: User, programme: Programme, patient: Patient, source: str = Enrolment.Source.DIRECT,
+    prescription: Prescription | None = None, supporter: Supporter | None = None,
+) -> Enrolment:  # fmt: skip
+    """Enrol a patient in a programme (from a prescription whose dose is contact with a peer supporter, from a
+    referral, or directly), and assign a supporter when one is named."""
+    _check_manager(actor, programme.organisation)
+    _check_patient(programme, patient)
+    if programme.status != Programme.Status.ACTIVE:
+        raise Conflict(_("The programme is closed to new patients."))
+    if source not in Enrolment.Source.values:
+        raise DomainError(_("Say where the enrolment comes from."), field="source")
+    if source == Enrolment.Source.PRESCRIPTION:
+        if prescription is None or prescription.patient_id != patient.pk:
+            raise DomainError(_("Choose one of the patient's prescriptions."), field="prescription")
+        if prescription.activity not in (Activity.PEER_CONTACT, Activity.ANY):
+            raise DomainError(_("The prescription's dose is not contact with a peer supporter."), field="prescription")
+        if prescription.status not in Prescription.RUNNING_STATUSES:
+            raise Conflict(_("The prescription is not running."))
+    elif prescription is not None:
+        raise DomainError(_("A prescription is named only for an enrolment from a prescription."), field="prescription")
+    if Enrolment.objects.filter(programme=programme, patient=patient, status=Enrolment.Status.ACTIVE).exists():
+        raise Conflict(_("The patient is already enrolled in this programme."))
+    enrolment = Enrolment.objects.create(programme=programme, patient=patient, source=source, prescription=prescription,
+                                         enrolled_at=now(), enrolled_by=actor)  # fmt: skip
+    record(action="programmes.enrolled", actor=actor, organisation=programme.organisation, target=enrolment,
+           details={"source": source})  # fmt: skip
+    if supporter is not None:
+        enrolment = enrolment_assign(actor=actor, enrolment=enrolment, supporter=supporter)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_assign(*, actor: User, enrolment: Enrolment, supporter: Supporter) -> Enrolment:
+    """Put an enrolled patient in a supporter's caseload. The supporter's row is locked first, so that two
+    coordinators giving away the last free place at once cannot both succeed."""
+    supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    enrolment = Enrolment.objects.select_for_update().select_related("programme").get(pk=enrolment.pk)
+    programme = enrolment.programme
+    _check_manager(actor, programme.organisation)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise Conflict(_("This enrolment has ended."))
+    if enrolment.supporter_id == supporter.pk:
+        return enrolment
+    reasons = readiness(supporter, programme)
+    if reasons:
+        raise Conflict(_("This supporter cannot take a new patient: %(why)s") % {"why": " ".join(reasons)})
+    previous = enrolment.supporter_id
+    enrolment.supporter, enrolment.assigned_at = supporter, now()
+    enrolment.save(update_fields=["supporter", "assigned_at", "updated_at"])
+    record(action="programmes.assigned", actor=actor, organisation=programme.organisation, target=enrolment,
+           details={"supporter": str(supporter.pk), "previous": str(previous) if previous else None})  # fmt: skip
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_end(*, actor: User, enrolment: Enrolment, reason: str = "") -> Enrolment:
+    enrolment = Enrolment.objects.select_for_update().select_related("programme").get(pk=enrolment.pk)
+    _check_manager(actor, enrolment.programme.organisation)
+    if enrolment.status == Enrolment.Status.ENDED:
+        return enrolment
+    enrolment.status, enrolment.ended_at, enrolment.end_reason = Enrolment.Status.ENDED, now(), reason.strip()[:300]
+    enrolment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
+    record(action="programmes.enrolment_ended", actor=actor, organisation=enrolment.programme.organisation,
+           target=enrolment)  # fmt: skip
+    return enrolment
+
+
+# --- Interactions -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class InteractionData:
+    occurred_at: datetime
+    channel: str
+    duration_minutes: int
+    functions: Sequence[str]
+    discussed: str = ""
+    concern: str = Interaction.Concern.NONE
+    concern_note: str = ""
+    resources: str = ""
+    listing: Listing | None = None
+    next_follow_up: date | None = None
+
+
+def _running_prescription(enrolment: Enrolment) -> Prescription | None:
+    """The prescription the contact counts towards: the enrolment's own, or the patient's running prescription
+    whose dose is contact with a peer supporter."""
+    candidates = Prescription.objects.filter(patient_id=enrolment.patient_id, status__in=Prescription.RUNNING_STATUSES,
+                                             activity__in=[Activity.PEER_CONTACT, Activity.ANY])  # fmt: skip
+    if enrolment.prescription_id is not None:
+        own = candidates.filter(pk=enrolment.prescription_id).first()
+        if own is not None:
+            return own
+    return candidates.order_by("-start_date").first()
+
+
+def _clean_interaction(enrolment: Enrolment, data: InteractionData) -> dict[str, Any]:
+    moment = now()
+    when = data.occurred_at
+    if when.tzinfo is None:
+        raise DomainError(_("The time needs a time zone."), field="occurred_at")
+    if when > moment + _FUTURE_TOLERANCE:
+        raise DomainError(_("A contact cannot be logged before it happens."), field="occurred_at")
+    if when < enrolment.enrolled_at - _FUTURE_TOLERANCE:
+        raise DomainError(_("The contact is before the patient was enrolled."), field="occurred_at")
+    if when < moment - LOG_WINDOW:
+        raise DomainError(_("Contacts are logged within 90 days of happening."), field="occurred_at")
+    if data.channel not in Channel.values:
+        raise DomainError(_("Choose how you were in touch."), field="channel")
+    duration = _within(int(data.duration_minutes), DURATION_MINUTES, "duration_minutes", _("The duration in minutes"))
+    functions = _choices(data.functions, CoreFunction, "functions", required=True)
+    if data.concern not in Interaction.Concern.values:
+        raise DomainError(_("Unknown kind of concern."), field="concern")
+    if data.concern != Interaction.Concern.NONE and not data.concern_note.strip():
+        raise DomainError(_("Say what the concern is, for your coordinator."), field="concern_note")
+    if data.next_follow_up is not None and data.next_follow_up < when.date():
+        raise DomainError(_("The next follow-up is after this contact."), field="next_follow_up")
+    if data.listing is not None and not Listing.objects.filter(pk=data.listing.pk).exists():
+        raise DomainError(_("Unknown listing."), field="listing")
+    return {
+        "occurred_at": when, "channel": data.channel, "duration_minutes": duration, "functions": functions,
+        "discussed": data.discussed.strip()[:1000], "concern": data.concern,
+        "concern_note": data.concern_note.strip()[:1000],
+        "resources": data.resources.strip()[:500], "listing": data.listing, "next_follow_up": data.next_follow_up,
+    }  # fmt: skip
+
+
+@transaction.atomic
+def interaction_log(*, actor: User, enrolment: Enrolment, data: InteractionData) -> Interaction:
+    """The supporter whose caseload holds the patient logs a contact. It counts as contact with a peer supporter on
+    the patient's running prescription (participation_record), so adherence moves."""
+    enrolment = Enrolment.objects.select_for_update().select_related("programme", "supporter").get(pk=enrolment.pk)
+    supporter = enrolment.supporter
+    if supporter is None or supporter.user_id != actor.pk or enrolment.status != Enrolment.Status.ACTIVE:
+        raise PermissionDenied(_("Only the patient's own supporter logs contacts with them."))
+    fields = _clean_interaction(enrolment, data)
+    interaction = Interaction.objects.create(enrolment=enrolment, supporter=supporter, recorded_by=actor, **fields)
+    prescription = _running_prescription(enrolment)
+    if prescription is not None:
+        participation = participation_record(
+            patient=enrolment.patient, activity=Activity.PEER_CONTACT, when=interaction.occurred_at,
+            source=Participation.Source.PEER_CONTACT, recorded_by=actor, listing=prescription.listing,
+            source_ref=f"interaction:{interaction.pk}",
+        )  # fmt: skip
+        interaction.participation = participation
+        interaction.save(update_fields=["participation", "updated_at"])
+    record(action="programmes.interaction_logged", actor=actor, organisation=enrolment.programme.organisation,
+           target=interaction, details={"channel": interaction.channel, "functions": interaction.functions,
+                                        "concern": interaction.concern})  # fmt: skip
+    return interaction

@@ -1,0 +1,118 @@
+"""Pages of programmes (issue 16): the supporter's caseload and a patient's page where a contact is logged, and the
+coordinator's programmes with their supporters against the caseload cap. Thin: gates, selectors, services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from peerpath.accounts.roles import Role
+from peerpath.accounts.selectors import managed_organisations, roles_of
+from peerpath.audit.services import record
+from peerpath.core.errors import DomainError
+from peerpath.core.forms import add_domain_error
+from peerpath.core.http import AuthenticatedHttpRequest
+from peerpath.core.time import now
+from peerpath.programmes import services
+from peerpath.programmes.access import access_enrolment, access_programme
+from peerpath.programmes.forms import InteractionForm
+from peerpath.programmes.models import Enrolment, Interaction
+from peerpath.programmes.selectors import caseload, managed_programmes, programme_caseloads, supporters_of
+
+
+@never_cache
+@login_required
+@require_GET
+def caseload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    supporters = list(supporters_of(request.user).select_related("organisation"))
+    if not supporters and Role.PEER_SUPPORTER not in roles_of(request.user):
+        raise Http404  # not a supporter anywhere: nothing here for them
+    sections = [(supporter, caseload(supporter)) for supporter in supporters]
+    for supporter, rows in sections:
+        # A caseload names patients: a read of patient data, one event per organisation, without names.
+        record(action="programmes.caseload_viewed", actor=request.user, organisation=supporter.organisation,
+               details={"patients": len(rows)})  # fmt: skip
+    return render(request, "programmes/caseload.html", {"sections": sections, "today": now().date()})
+
+
+def _render_enrolment(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, form: InteractionForm, status: int = 200
+) -> HttpResponse:
+    interactions = list(
+        Interaction.objects.filter(enrolment=enrolment).select_related("supporter__user", "listing")[:50]
+    )
+    may_log = enrolment.supporter is not None and enrolment.supporter.user_id == request.user.pk
+    context = {"enrolment": enrolment, "interactions": interactions, "form": form, "may_log": may_log}
+    return render(request, "programmes/enrolment.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrolment_page(request: AuthenticatedHttpRequest, enrolment_id: str) -> HttpResponse:
+    enrolment = access_enrolment(request.user, enrolment_id)
+    if request.method == "GET":
+        moment = timezone.localtime(now()).replace(second=0, microsecond=0)
+        follow_up = (moment + timedelta(days=enrolment.programme.follow_up_days)).date()
+        initial = {"when": moment, "next_follow_up": follow_up}
+        return _render_enrolment(request, enrolment, InteractionForm(initial=initial))
+    form = InteractionForm(request.POST)
+    if not form.is_valid():
+        return _render_enrolment(request, enrolment, form, status=400)
+    data = form.cleaned_data
+    try:
+        services.interaction_log(
+            actor=request.user, enrolment=enrolment,
+            data=services.InteractionData(
+                occurred_at=data["when"], channel=data["channel"], duration_minutes=data["duration_minutes"],
+                functions=data["functions"], discussed=data["discussed"], concern=data["concern"],
+                concern_note=data["concern_note"], resources=data["resources"], next_follow_up=data["next_follow_up"],
+            ),
+        )  # fmt: skip
+    except DomainError as error:
+        add_domain_error(form, error)
+        return _render_enrolment(request, enrolment, form, status=error.status)
+    messages.success(request, _("Contact logged."))
+    return redirect("programmes_caseload")
+
+
+@never_cache
+@login_required
+@require_GET
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not managed_organisations(request.user).exists():
+        raise Http404  # not a coordinator or admin anywhere
+    programmes = list(managed_programmes(request.user).select_related("organisation", "coordinator"))
+    return render(request, "programmes/programme_list.html", {"programmes": programmes})
+
+
+@never_cache
+@login_required
+@require_GET
+def programme_page(request: AuthenticatedHttpRequest, programme_id: str) -> HttpResponse:
+    programme = access_programme(request.user, programme_id)
+    today = now().date()
+    supporters = [
+        (supporter, count, services.readiness(supporter, programme, today))
+        for supporter, count in programme_caseloads(programme)
+    ]
+    waiting = programme.enrolments.filter(status=Enrolment.Status.ACTIVE, supporter__isnull=True).count()
+    return render(request, "programmes/programme.html",
+                  {"programme": programme, "supporters": supporters, "waiting": waiting})  # fmt: skip
+
+
+urlpatterns: list[URLPattern] = [
+    path("programmes/caseload/", caseload_page, name="programmes_caseload"),
+    path("programmes/caseload/<uuid:enrolment_id>/", enrolment_page, name="programmes_enrolment"),
+    path("programmes/", programme_list, name="programmes_list"),
+    path("programmes/<uuid:programme_id>/", programme_page, name="programmes_programme"),
+]
