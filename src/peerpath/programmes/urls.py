@@ -1,5 +1,7 @@
-"""Programmes: the supporter's caseload and the coordinator's programmes."""
+"""Programmes: the supporter's caseload and the coordinator's programmes. Each views module lists its own routes."""
 
-from peerpath.programmes.views import urlpatterns
+from peerpath.programmes import views
 
-__all__ = ["urlpatterns"]
+urlpatterns = [
+    *views.urlpatterns,
+]
