@@ -27,6 +27,7 @@ from peerpath.directory.demo import load_directory_demo
 from peerpath.directory.selectors import public_listings
 from peerpath.forum.demo import demo_forum_guide, load_forum_demo
 from peerpath.prescriptions.demo import load_prescriptions_demo, waiting_invitation_code
+from peerpath.programmes.demo import demo_programme_guide, load_programmes_demo
 from peerpath.screening import classifiers as screening_classifiers
 from peerpath.spaces.demo import demo_space_guide, load_spaces_demo
 
@@ -127,6 +128,7 @@ def load_demo() -> None:
     load_prescriptions_demo(organisation=organisations["home"], people=people)
     load_spaces_demo(organisations=organisations, people=people)
     load_forum_demo(people=people)
+    load_programmes_demo(organisation=organisations["home"], people=people)
 
 
 class Command(BaseCommand):
@@ -206,6 +208,12 @@ class Command(BaseCommand):
             write("")
             write(self.style.MIGRATE_HEADING("A peer-support prescription is waiting for the demo patient"))
             write(f"  Sign in as member@{DEMO_DOMAIN}, open http://127.0.0.1:8000/invitations/ and type {code}")
+        programme_guide = demo_programme_guide("http://127.0.0.1:8000")
+        if programme_guide:
+            write("")
+            write(self.style.MIGRATE_HEADING("A peer-supporter programme: caseloads and contacts"))
+            for line in programme_guide:
+                write(line)
         guide = demo_space_guide("http://127.0.0.1:8000") + demo_forum_guide("http://127.0.0.1:8000")
         if guide:
             write("")

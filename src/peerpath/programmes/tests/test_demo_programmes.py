@@ -1,0 +1,47 @@
+"""`make run`'s demo programme (issue 16 point 9): three supporters (one near their cap, one paused), a dozen patients
+with contacts over the past three months, and a prescription whose adherence moves with the contacts."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerpath.accounts.management.commands.demo import load_demo
+from peerpath.accounts.models import User
+from peerpath.prescriptions.models import Participation, Prescription
+from peerpath.programmes import services
+from peerpath.programmes.demo import CAP, PROGRAMME, demo_programme_guide
+from peerpath.programmes.models import Enrolment, Interaction, Programme
+from peerpath.programmes.selectors import caseload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo() -> None:
+    load_demo()
+
+
+def test_the_demo_programme_has_a_full_team_and_a_dozen_patients(demo, client):
+    programme = Programme.objects.get(name=PROGRAMME)
+    loads = {supporter.user.handle: services.active_caseload(supporter, programme)
+             for supporter in programme.supporters.select_related("user")}  # fmt: skip
+    assert loads == {"steady-steps": CAP - 1, "walk-and-talk": 4, "gentle-pace": 1}
+    paused = [supporter.user.handle for supporter in programme.supporters.all() if supporter.is_paused]
+    assert paused == ["gentle-pace"]
+    assert Enrolment.objects.filter(programme=programme, status="active").count() == 12
+    contacts = Interaction.objects.filter(enrolment__programme=programme)
+    assert contacts.count() >= 36 and contacts.filter(concern="concern").count() == 1
+    assert {contact.channel for contact in contacts} >= {"phone", "walk", "home_visit", "text"}
+    hannah = Prescription.objects.get(patient__given_name="Hannah", activity="peer_contact")
+    assert Participation.objects.filter(patient=hannah.patient, source="peer_contact").count() == 6
+    assert hannah.status == Prescription.Status.ACTIVE
+
+
+def test_the_demo_supporter_starts_on_an_overdue_first_caseload(demo, client):
+    maureen = User.objects.get(email="peer-supporter@peerpath.demo")
+    rows = caseload(maureen.supporter_profiles.get())
+    assert rows[0].overdue_days > 0 and [row.due for row in rows] == sorted(row.due for row in rows)
+    assert "Priya" in {row.enrolment.patient.given_name for row in rows}
+    client.force_login(maureen)
+    assert client.get("/programmes/caseload/").status_code == 200
+    assert "/programmes/caseload/" in "\n".join(demo_programme_guide("http://127.0.0.1:8000"))
