@@ -9,6 +9,7 @@ SNOMED code. The BMJ Box 1 reasons and the lifecycle statuses are PeerPath codes
 from __future__ import annotations
 
 from peerpath.prescriptions.models import Prescription
+from peerpath.programmes.models import Channel, CoreFunction
 
 Status = Prescription.Status
 
@@ -22,6 +23,11 @@ LIFECYCLE_SYSTEM = f"{CODE_SYSTEM_BASE}/prescription-status"
 TASK_OUTPUT_SYSTEM = f"{CODE_SYSTEM_BASE}/task-output"
 CONSENT_DATA_SYSTEM = f"{CODE_SYSTEM_BASE}/consent-data"
 ACTIVITY_SYSTEM = f"{CODE_SYSTEM_BASE}/activity"
+CONTACT_CHANNEL_SYSTEM = f"{CODE_SYSTEM_BASE}/peer-contact-channel"
+# The one PeerPath code system served as a resource too (GET /fhir/r4/CodeSystem/peer-support-functions), so a
+# receiving system can look its codes up: its canonical URL is the system its codings carry.
+PEER_SUPPORT_FUNCTIONS_ID = "peer-support-functions"
+PEER_SUPPORT_FUNCTION_SYSTEM = f"{CODE_SYSTEM_BASE}/{PEER_SUPPORT_FUNCTIONS_ID}"
 
 SNOMED = "http://snomed.info/sct"
 SOCIAL_SERVICE_PROCEDURE = ("410606002", "Social service procedure")  # as in the Gravity SDOHCC examples
@@ -31,6 +37,7 @@ CONSENT_SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope"
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 V3_ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 V3_PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+V3_PARTICIPATION_MODE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"
 BCP47 = "urn:ietf:bcp:47"
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 
@@ -86,3 +93,36 @@ TASK_STATUSES = frozenset(
     }
 )  # fmt: skip
 CONSENT_STATUSES = frozenset({"draft", "proposed", "active", "rejected", "inactive", "entered-in-error"})
+
+
+# The four core functions of peer support (programmes.CoreFunction), each with its display and definition, in English
+# whatever the language of the request. The code is the value PeerPath stores.
+PEER_SUPPORT_FUNCTIONS: dict[str, tuple[str, str]] = {
+    CoreFunction.DAILY_MANAGEMENT: (
+        "Help with daily management",
+        "Helping the person carry out their care plan in everyday life: solving problems, building skills, and "
+        "fitting healthy routines into their days.",
+    ),
+    CoreFunction.SOCIAL_EMOTIONAL: (
+        "Social and emotional support",
+        "Encouragement and a listening ear for the stress and worries of living with a condition, and help to stay "
+        "motivated.",
+    ),
+    CoreFunction.LINKAGE: (
+        "Linkage to clinical care and community resources",
+        "Helping the person reach clinical care when they need it and find community resources, and bridging "
+        "between them and their care team.",
+    ),
+    CoreFunction.FOLLOW_UP: (
+        "Ongoing, proactive follow-up",
+        "Support that continues over time and reaches out to the person, rather than waiting to be asked.",
+    ),
+}
+
+# A contact's channel as a v3 ParticipationMode, where one says it exactly (a text message, a group meeting and the
+# shared activities have none that does): the channel's own PeerPath code is always sent too.
+CHANNEL_PARTICIPATION_MODE: dict[str, tuple[str, str]] = {
+    Channel.PHONE: ("PHONE", "telephone"),
+    Channel.VIDEO: ("VIDEOCONF", "videoconferencing"),
+    Channel.HOME_VISIT: ("FACE", "face-to-face"),
+}

@@ -1,10 +1,13 @@
 """Pure functions from PeerPath's domain objects to FHIR R4 JSON, following the HL7 Gravity SDOH Clinical Care
 referral pattern: a ServiceRequest (the order), a Task (its fulfilment, with the participation summary), the Consent
-and the Patient. No database writes and no request here: the views gate, these functions shape.
+and the Patient; and a peer supporter's contacts that the patient shares with the health record, as Communications
+(or Procedures, for an activity done together). No database writes and no request here: the views gate, these
+functions shape.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,6 +15,7 @@ from peerpath.directory.models import Listing, choice_label
 from peerpath.fhir import codes
 from peerpath.prescriptions.adherence import Sharing, clinician_view
 from peerpath.prescriptions.models import Consent, Patient, PatientIdentifier, Prescription, Reason
+from peerpath.programmes.models import ACTIVITY_CHANNELS, Channel, Interaction
 
 Json = dict[str, Any]
 
@@ -285,6 +289,140 @@ def patient(record: Patient) -> Json:
             {"language": {"coding": [_coding(codes.BCP47, record.preferred_language)]}, "preferred": True}
         ]
     return resource
+
+
+# --- A peer supporter's contacts: Communication, or Procedure for an activity ----------------------------------
+
+
+def _peer_support() -> Json:
+    return {"coding": [_coding(codes.PEER_SUPPORT_SYSTEM, "peer-support", "Peer support")]}
+
+
+def _channel(interaction: Interaction) -> Json:
+    label = str(Channel(interaction.channel).label)
+    coding = [_coding(codes.CONTACT_CHANNEL_SYSTEM, interaction.channel, label)]
+    mode = codes.CHANNEL_PARTICIPATION_MODE.get(interaction.channel)
+    if mode is not None:
+        coding.append(_coding(codes.V3_PARTICIPATION_MODE, *mode))
+    return {"coding": coding, "text": label}
+
+
+def _functions(interaction: Interaction) -> list[Json]:
+    """The core functions the contact served, one CodeableConcept each (reasonCode)."""
+    result = []
+    for value in interaction.functions:
+        if value in codes.PEER_SUPPORT_FUNCTIONS:
+            display = codes.PEER_SUPPORT_FUNCTIONS[value][0]
+            result.append({"coding": [_coding(codes.PEER_SUPPORT_FUNCTION_SYSTEM, value, display)], "text": display})
+    return result
+
+
+def _contact_notes(interaction: Interaction) -> list[Json]:
+    """What the patient sees of the contact besides its coded parts. Never the concern or its note: those are for
+    the supporter's coordinator."""
+    minutes = interaction.duration_minutes
+    notes = [{"text": f"Duration: {minutes} minute{'' if minutes == 1 else 's'}"}]
+    if interaction.resources:
+        notes.append({"text": f"Resources: {interaction.resources}"})
+    if interaction.listing is not None:
+        notes.append({"text": f"Pointed to: {interaction.listing.name}"})
+    return notes
+
+
+def _based_on(prescriptions: Sequence[Prescription]) -> list[Json]:
+    return [reference("ServiceRequest", item.pk, item.what) for item in prescriptions]
+
+
+def communication(interaction: Interaction, based_on: Sequence[Prescription] = ()) -> Json:
+    """A conversation with a peer supporter (phone, text, video, a home visit, a group meeting); `based_on` are the
+    prescriptions it fulfils in part."""
+    patient = interaction.enrolment.patient
+    resource: Json = {
+        "resourceType": "Communication",
+        "id": str(interaction.pk),
+        "meta": {"lastUpdated": instant(interaction.updated_at)},
+        "status": "completed",
+        "category": [_peer_support()],
+        "medium": [_channel(interaction)],
+        "subject": reference("Patient", patient.pk, patient.name),
+        "sent": instant(interaction.occurred_at),
+        "recipient": [reference("Patient", patient.pk, patient.name)],
+        "sender": {"display": interaction.supporter.user.handle},
+        "reasonCode": _functions(interaction),
+    }
+    if based_on:
+        resource["basedOn"] = _based_on(based_on)
+    if interaction.discussed:
+        resource["payload"] = [{"contentString": interaction.discussed}]
+    notes = _contact_notes(interaction)
+    if interaction.next_follow_up is not None:
+        notes.append({"text": f"Next follow-up: {interaction.next_follow_up.isoformat()}"})
+    resource["note"] = notes
+    return resource
+
+
+def procedure(interaction: Interaction, based_on: Sequence[Prescription] = ()) -> Json:
+    """An activity done together with a peer supporter (a walk, shopping): the channel is what was done."""
+    patient = interaction.enrolment.patient
+    resource: Json = {
+        "resourceType": "Procedure",
+        "id": str(interaction.pk),
+        "meta": {"lastUpdated": instant(interaction.updated_at)},
+        "status": "completed",
+        "category": {"coding": [_coding(codes.SNOMED, *codes.SOCIAL_SERVICE_PROCEDURE), *_peer_support()["coding"]]},
+        "code": _channel(interaction),
+        "subject": reference("Patient", patient.pk, patient.name),
+        "performedDateTime": instant(interaction.occurred_at),
+        "performer": [
+            {"actor": {"display": interaction.supporter.user.handle}, "function": {"text": "Peer supporter"}}
+        ],
+        "reasonCode": _functions(interaction),
+    }
+    if based_on:
+        resource["basedOn"] = _based_on(based_on)
+    notes = _contact_notes(interaction)
+    if interaction.discussed:
+        notes.insert(0, {"text": interaction.discussed})
+    resource["note"] = notes
+    if interaction.next_follow_up is not None:
+        resource["followUp"] = [{"text": f"Next follow-up: {interaction.next_follow_up.isoformat()}"}]
+    return resource
+
+
+def is_activity(interaction: Interaction) -> bool:
+    return interaction.channel in ACTIVITY_CHANNELS
+
+
+def contact(interaction: Interaction, based_on: Sequence[Prescription] = ()) -> Json:
+    """The contact as the resource its channel makes it."""
+    shape = procedure if is_activity(interaction) else communication
+    return shape(interaction, based_on)
+
+
+def peer_support_functions() -> Json:
+    """PeerPath's code system of the four core functions of peer support, as a CodeSystem resource."""
+    concepts = [
+        {"code": str(code), "display": display, "definition": definition}
+        for code, (display, definition) in codes.PEER_SUPPORT_FUNCTIONS.items()
+    ]
+    return {
+        "resourceType": "CodeSystem",
+        "id": codes.PEER_SUPPORT_FUNCTIONS_ID,
+        "url": codes.PEER_SUPPORT_FUNCTION_SYSTEM,
+        "version": "1",
+        "name": "PeerSupportFunctions",
+        "title": "The four core functions of peer support",
+        "status": "active",
+        "experimental": False,
+        "publisher": "PeerPath",
+        "description": "What a contact between a peer supporter and a patient did: help with daily management, "
+        "social and emotional support, linkage to clinical care and community resources, and ongoing, proactive "
+        "follow-up. A contact may serve several.",
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(concepts),
+        "concept": concepts,
+    }
 
 
 # --- Bundles ---------------------------------------------------------------------------------------------------

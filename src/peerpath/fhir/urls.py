@@ -17,5 +17,10 @@ urlpatterns: list[URLPattern] = [
     path("Patient", views.patient_import, name="fhir_patient_import"),
     path("Patient/<str:resource_id>/$everything", views.patient_everything, name="fhir_patient_everything"),
     path("Patient/<str:resource_id>", views.patient_read, name="fhir_patient"),
+    path("Communication", views.communication_search, name="fhir_communication_search"),
+    path("Communication/<str:resource_id>", views.communication_read, name="fhir_communication"),
+    path("Procedure", views.procedure_search, name="fhir_procedure_search"),
+    path("Procedure/<str:resource_id>", views.procedure_read, name="fhir_procedure"),
+    path("CodeSystem/<str:resource_id>", views.code_system_read, name="fhir_code_system"),
     path("<path:rest>", views.unknown, name="fhir_unknown"),
 ]

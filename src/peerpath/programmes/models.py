@@ -165,6 +165,10 @@ class Enrolment(BaseModel):
     assigned_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
+    # The patient's own choice, off until they turn it on: their contacts are readable by the clinic's health record
+    # (FHIR) only while it is on. The contacts stay in PeerPath either way: in, but not of, the medical record.
+    share_with_ehr = models.BooleanField(default=False)
+    share_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["enrolled_at"]
