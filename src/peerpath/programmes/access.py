@@ -10,7 +10,7 @@ from django.http import Http404
 from peerpath.audit.services import record_access, record_denied
 from peerpath.core.access import uuid_or_404
 from peerpath.programmes.models import Enrolment, Programme
-from peerpath.programmes.selectors import managed_programmes, visible_enrolments
+from peerpath.programmes.selectors import managed_programmes, own_enrolments, visible_enrolments
 
 
 def access_enrolment(user: Any, enrolment_id: Any, *, purpose: str = "view") -> Enrolment:
@@ -35,3 +35,18 @@ def access_programme(user: Any, programme_id: Any) -> Programme:
         record_denied(actor=user, object_type="programmes.programme", object_id=str(programme_id))
         raise Http404
     return programme
+
+
+def access_own_enrolment(user: Any, enrolment_id: Any, *, purpose: str = "view") -> Enrolment:
+    """One of the signed-in patient's own enrolments; the same 404 for missing and for someone else's."""
+    enrolment = (
+        own_enrolments(user)
+        .select_related("patient", "programme__organisation", "supporter__user")
+        .filter(pk=uuid_or_404(enrolment_id))
+        .first()
+    )
+    if enrolment is None:
+        record_denied(actor=user, object_type="programmes.enrolment", object_id=str(enrolment_id))
+        raise Http404
+    record_access(actor=user, target=enrolment, organisation=enrolment.programme.organisation, purpose=purpose)
+    return enrolment

@@ -1,12 +1,16 @@
-"""Forms of the programmes pages: logging a contact, made to be quick on a phone (issue 16 point 4)."""
+"""Forms of the programmes pages: logging a contact, made to be quick on a phone (issue 16 point 4), and the
+patient's choice to share their contacts with their clinic's health record (point 7)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.forms import IsoDateInput
-from peerpath.programmes.models import Channel, CoreFunction, Interaction
+from peerpath.programmes.models import Channel, CoreFunction, Enrolment, Interaction
 
 
 class InteractionForm(forms.Form):
@@ -36,3 +40,17 @@ class InteractionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
     next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=IsoDateInput())
+
+
+class SharingForm(forms.Form):
+    share = forms.BooleanField(required=False, label=_("Share my contacts with my clinic's health record"))
+
+    def __init__(self, data: Any = None, *, enrolment: Enrolment) -> None:
+        # One form per programme on the page: the prefix keeps their fields' ids apart.
+        super().__init__(data, prefix=str(enrolment.pk), initial={"share": enrolment.share_with_ehr})
+        self.fields["share"].help_text = gettext(
+            "%(organisation)s can then add the contacts of this programme to your health record: when and how you "
+            "were in touch, for how long, what the contact was for, what you talked about and the resources you "
+            "were given. Earlier contacts are included. You can stop at any time: from that moment your health "
+            "record can no longer read them here, though your clinic keeps what it has already added."
+        ) % {"organisation": enrolment.programme.organisation.name}

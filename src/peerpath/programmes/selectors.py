@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from peerpath.accounts.models import RoleAssignment
 from peerpath.accounts.roles import ORG_MANAGER_ROLES
 from peerpath.core.time import now
-from peerpath.programmes.models import Enrolment, Interaction, Programme, Supporter
+from peerpath.programmes.models import Channel, CoreFunction, Enrolment, Interaction, Programme, Supporter
 
 
 def managed_programmes(user: Any) -> QuerySet[Programme]:
@@ -86,3 +86,70 @@ def programme_caseloads(programme: Programme) -> list[tuple[Supporter, int]]:
         )
     )
     return sorted(((supporter, int(supporter.active)) for supporter in supporters), key=lambda pair: -pair[1])
+
+
+# --- The patient's own contacts ------------------------------------------------------------------------------
+
+
+def own_enrolments(user: Any) -> QuerySet[Enrolment]:
+    """The signed-in person's enrolments, as a patient: those of every patient record linked to their account,
+    ended ones included (the contacts logged in them are still theirs)."""
+    if not getattr(user, "is_authenticated", False):
+        return Enrolment.objects.none()
+    return Enrolment.objects.filter(patient__user=user)
+
+
+@dataclass(frozen=True)
+class PatientContact:
+    """A contact as the patient sees it: everything the supporter logged except the concern and its note."""
+
+    occurred_at: datetime
+    channel: str
+    duration_minutes: int
+    functions: tuple[str, ...]
+    discussed: str
+    resources: str
+    listing: str
+    next_follow_up: date | None
+    supporter_handle: str
+
+    @classmethod
+    def of(cls, interaction: Interaction) -> PatientContact:
+        return cls(
+            occurred_at=interaction.occurred_at,
+            channel=str(Channel(interaction.channel).label),
+            duration_minutes=interaction.duration_minutes,
+            functions=tuple(str(CoreFunction(value).label) for value in interaction.functions
+                            if value in CoreFunction.values),
+            discussed=interaction.discussed,
+            resources=interaction.resources,
+            listing=interaction.listing.name if interaction.listing is not None else "",
+            next_follow_up=interaction.next_follow_up,
+            supporter_handle=interaction.supporter.user.handle,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EnrolmentContacts:
+    enrolment: Enrolment
+    contacts: list[PatientContact]
+
+
+def own_contacts(user: Any) -> list[EnrolmentContacts]:
+    """Each of the person's enrolments (running ones first, then the newest) with every contact logged in it, newest
+    first: a fixed number of queries however many there are. The supervisor's note is never even loaded."""
+    contacts = (
+        Interaction.objects.select_related("supporter__user", "listing")
+        .defer("concern", "concern_note")
+        .order_by("-occurred_at", "-created_at")
+    )
+    enrolments = (
+        own_enrolments(user)
+        .select_related("programme__organisation", "supporter__user")
+        .prefetch_related(Prefetch("interactions", queryset=contacts))
+        .order_by("status", "-enrolled_at")
+    )
+    return [
+        EnrolmentContacts(enrolment, [PatientContact.of(item) for item in enrolment.interactions.all()])
+        for enrolment in enrolments
+    ]

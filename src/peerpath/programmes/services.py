@@ -448,3 +448,28 @@ def interaction_log(*, actor: User, enrolment: Enrolment, data: InteractionData)
            target=interaction, details={"channel": interaction.channel, "functions": interaction.functions,
                                         "concern": interaction.concern})  # fmt: skip
     return interaction
+
+
+# --- The patient's choice to share with their health record ---------------------------------------------------
+
+
+@transaction.atomic
+def enrolment_sharing_set(*, user: User, enrolment: Enrolment, share: bool) -> Enrolment:
+    """The patient shares the contacts of one enrolment with their clinic's health record, or stops sharing them.
+    Only the enrolment's own patient decides; stopping takes effect for the very next FHIR request."""
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("patient", "programme__organisation")
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.patient.user_id is None or enrolment.patient.user_id != user.pk:
+        raise PermissionDenied(_("Only the patient decides whether their contacts are shared."))
+    previous = enrolment.share_with_ehr
+    if previous == share:
+        return enrolment
+    enrolment.share_with_ehr, enrolment.share_changed_at = share, now()
+    enrolment.save(update_fields=["share_with_ehr", "share_changed_at", "updated_at"])
+    record(action="programmes.ehr_sharing_started" if share else "programmes.ehr_sharing_stopped", actor=user,
+           organisation=enrolment.programme.organisation, target=enrolment,
+           details={"share_with_ehr": share, "previous": previous})  # fmt: skip
+    return enrolment

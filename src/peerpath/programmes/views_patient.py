@@ -1,41 +1,26 @@
 """The patient's own page of their peer support programmes (issue 16 point 7): every contact their supporter logged,
 and, per programme, their choice to share those contacts with their clinic's health record. Thin: the selector, the
-gate and the service are in `programmes.sharing`."""
+gate and the service are the app's own (selectors, access, services)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
 from peerpath.core.http import AuthenticatedHttpRequest
+from peerpath.programmes.access import access_own_enrolment
+from peerpath.programmes.forms import SharingForm
 from peerpath.programmes.models import Enrolment
-from peerpath.programmes.sharing import access_own_enrolment, enrolment_sharing_set, own_contacts
-
-
-class SharingForm(forms.Form):
-    share = forms.BooleanField(required=False, label=gettext_lazy("Share my contacts with my clinic's health record"))
-
-    def __init__(self, data: Any = None, *, enrolment: Enrolment) -> None:
-        # One form per programme on the page: the prefix keeps their fields' ids apart.
-        super().__init__(data, prefix=str(enrolment.pk), initial={"share": enrolment.share_with_ehr})
-        self.fields["share"].help_text = _(
-            "%(organisation)s can then add the contacts of this programme to your health record: when and how you "
-            "were in touch, for how long, what the contact was for, what you talked about and the resources you "
-            "were given. Earlier contacts are included. You can stop at any time: from that moment your health "
-            "record can no longer read them here, though your clinic keeps what it has already added."
-        ) % {"organisation": enrolment.programme.organisation.name}
+from peerpath.programmes.selectors import own_contacts
+from peerpath.programmes.services import enrolment_sharing_set
 
 
 def _page(

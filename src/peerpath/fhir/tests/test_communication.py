@@ -19,7 +19,7 @@ from peerpath.prescriptions.models import Patient
 from peerpath.prescriptions.tests.helpers import accepted, patient
 from peerpath.programmes import services
 from peerpath.programmes.models import CoreFunction, Enrolment
-from peerpath.programmes.sharing import enrolment_sharing_set
+from peerpath.programmes.services import enrolment_sharing_set
 from peerpath.programmes.tests.helpers import contact, programme, supporter
 from peerpath.testing.matrix import check_matrix
 from peerpath.testing.personas import make_user

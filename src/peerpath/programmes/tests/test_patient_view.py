@@ -17,7 +17,8 @@ from peerpath.core.time import now
 from peerpath.prescriptions.tests.helpers import accepted, patient
 from peerpath.programmes import services, views_patient
 from peerpath.programmes.models import Enrolment
-from peerpath.programmes.sharing import enrolment_sharing_set, own_contacts
+from peerpath.programmes.selectors import own_contacts
+from peerpath.programmes.services import enrolment_sharing_set
 from peerpath.programmes.tests.helpers import contact, programme, supporter
 from peerpath.testing.matrix import LOGIN, check_matrix
 from peerpath.testing.personas import make_user
