@@ -9,8 +9,14 @@ from django.http import Http404
 
 from peerpath.audit.services import record_access, record_denied
 from peerpath.core.access import uuid_or_404
-from peerpath.programmes.models import Enrolment, Programme
-from peerpath.programmes.selectors import managed_programmes, own_enrolments, visible_enrolments
+from peerpath.programmes.models import Enrolment, Programme, Supporter
+from peerpath.programmes.selectors import (
+    managed_enrolments,
+    managed_programmes,
+    managed_supporters,
+    own_enrolments,
+    visible_enrolments,
+)
 
 
 def access_enrolment(user: Any, enrolment_id: Any, *, purpose: str = "view") -> Enrolment:
@@ -49,4 +55,34 @@ def access_own_enrolment(user: Any, enrolment_id: Any, *, purpose: str = "view")
         record_denied(actor=user, object_type="programmes.enrolment", object_id=str(enrolment_id))
         raise Http404
     record_access(actor=user, target=enrolment, organisation=enrolment.programme.organisation, purpose=purpose)
+    return enrolment
+
+
+def access_supporter(user: Any, supporter_id: Any) -> Supporter:
+    """A supporter of an organisation the person runs."""
+    supporter = (
+        managed_supporters(user)
+        .select_related("organisation", "user", "supervisor")
+        .filter(pk=uuid_or_404(supporter_id))
+        .first()
+    )
+    if supporter is None:
+        record_denied(actor=user, object_type="programmes.supporter", object_id=str(supporter_id))
+        raise Http404
+    return supporter
+
+
+def access_managed_enrolment(user: Any, enrolment_id: Any, *, purpose: str) -> Enrolment:
+    """An enrolment of a programme the person manages: not a supporter's own caseload, which
+    `access.access_enrolment` also lets through, since only managers assign and end enrolments."""
+    enrolment = (
+        managed_enrolments(user)
+        .select_related("patient", "programme__organisation", "supporter__user")
+        .filter(pk=uuid_or_404(enrolment_id))
+        .first()
+    )
+    if enrolment is None:
+        record_denied(actor=user, object_type="programmes.enrolment", object_id=str(enrolment_id))
+        raise Http404
+    record_access(actor=user, target=enrolment.patient, organisation=enrolment.programme.organisation, purpose=purpose)
     return enrolment

@@ -166,6 +166,16 @@ def load_programmes_demo(*, organisation: Organisation, people: dict[str, User])
                 ),
             )  # fmt: skip
             logged += 1
+        if patient.given_name == "Joan":
+            # Three calls in the last week that nobody answered: Joan is marked for the coordinator's review.
+            for days in (6, 4, 1):
+                services.interaction_log(
+                    actor=users[key], enrolment=enrolment,
+                    data=services.InteractionData(occurred_at=_at(today - timedelta(days=days), 15), channel="phone",
+                                                  duration_minutes=2, functions=["follow_up"], reached=False,
+                                                  discussed="No answer; left a voicemail."),
+                )  # fmt: skip
+                logged += 1
     services.supporter_pause(actor=users["aisha"], supporter=supporters["aisha"],
                              reason="Back in a month: a family matter.")  # fmt: skip
     prescriptions.prescriptions_advance()  # Hannah's prescription: adherence from the contacts just logged

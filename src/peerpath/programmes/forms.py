@@ -21,6 +21,10 @@ class InteractionForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("How were you in touch?"), choices=Channel.choices, widget=forms.RadioSelect,
                                 initial=Channel.PHONE)  # fmt: skip
+    reached = forms.BooleanField(
+        label=_("I reached them"), required=False, initial=True,
+        help_text=_("Untick when you tried but did not get through (no answer, no reply)."),
+    )  # fmt: skip
     duration_minutes = forms.IntegerField(
         label=_("How long, in minutes"), min_value=1, max_value=720, initial=15,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "nhsuk-input nhsuk-input--width-4"}),

@@ -169,9 +169,18 @@ class Enrolment(BaseModel):
     # (FHIR) only while it is on. The contacts stay in PeerPath either way: in, but not of, the medical record.
     share_with_ehr = models.BooleanField(default=False)
     share_changed_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the services as contacts are logged, so that caseloads and follow-up queues sort in the database: the
+    # last contact that reached the patient, when the next one is due, and the tries since they were last reached.
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    next_due_on = models.DateField(null=True, blank=True)
+    tries_since_reached = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["enrolled_at"]
+        indexes = [
+            models.Index(fields=["supporter", "status", "next_due_on"], name="enrolment_caseload"),
+            models.Index(fields=["programme", "status", "next_due_on"], name="enrolment_follow_ups"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "patient"], condition=Q(status="active"), name="one_active_enrolment"
@@ -193,6 +202,8 @@ class Interaction(BaseModel):
     occurred_at = models.DateTimeField()
     channel = models.CharField(max_length=20, choices=Channel.choices)
     duration_minutes = models.PositiveSmallIntegerField()
+    # False: the supporter tried (a call not answered, a text not replied to) but did not reach the patient.
+    reached = models.BooleanField(default=True)
     functions = models.JSONField(default=list)  # CoreFunction values, at least one
     discussed = models.TextField(max_length=1000, blank=True)
     concern = models.CharField(max_length=15, choices=Concern.choices, default=Concern.NONE)

@@ -6,12 +6,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from peerpath.accounts.models import RoleAssignment
 from peerpath.accounts.roles import ORG_MANAGER_ROLES
+from peerpath.accounts.selectors import managed_organisations
 from peerpath.core.time import now
 from peerpath.programmes.models import Channel, CoreFunction, Enrolment, Interaction, Programme, Supporter
+
+# Tries in a row without reaching the patient after which the coordinator reviews the patient.
+TRIES_FOR_REVIEW = 3
+# No contact that reached the patient for this many days: the coordinator is told (the "no contact in N days" list).
+SILENT_DAYS = 28
 
 
 def managed_programmes(user: Any) -> QuerySet[Programme]:
@@ -20,6 +26,16 @@ def managed_programmes(user: Any) -> QuerySet[Programme]:
         return Programme.objects.none()
     organisations = RoleAssignment.objects.filter(user=user, role__in=ORG_MANAGER_ROLES).values("organisation")
     return Programme.objects.filter(organisation__in=organisations)
+
+
+def managed_supporters(user: Any) -> QuerySet[Supporter]:
+    """Supporter profiles of the organisations the person runs (the list page and the gate share this)."""
+    return Supporter.objects.filter(organisation__in=managed_organisations(user))
+
+
+def managed_enrolments(user: Any) -> QuerySet[Enrolment]:
+    """Enrolments of the programmes the person manages, ended ones included."""
+    return Enrolment.objects.filter(programme__in=managed_programmes(user))
 
 
 def supporters_of(user: Any) -> QuerySet[Supporter]:
@@ -48,34 +64,63 @@ class CaseloadRow:
     def overdue_days(self) -> int:
         return max((now().date() - self.due).days, 0)
 
-
-def _with_contacts(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    latest = Interaction.objects.filter(enrolment=OuterRef("pk")).order_by("-occurred_at", "-created_at")
-    return enrolments.select_related("patient", "programme", "supporter__user").annotate(
-        last_contact=Max("interactions__occurred_at"),
-        latest_follow_up=Subquery(latest.values("next_follow_up")[:1]),
-    )
+    @property
+    def needs_review(self) -> bool:
+        """Not reached after TRIES_FOR_REVIEW tries in a row: the coordinator looks at the patient."""
+        return self.enrolment.tries_since_reached >= TRIES_FOR_REVIEW
 
 
-def next_due(enrolment: Enrolment, last_contact: datetime | None, latest_follow_up: date | None) -> date:
-    """When the patient should next be contacted: the date the last contact set; else the programme's cadence after
-    the last contact; else at once (the day they were put in the caseload)."""
-    if latest_follow_up is not None:
-        return latest_follow_up
-    if last_contact is not None:
-        return last_contact.date() + timedelta(days=enrolment.programme.follow_up_days)
-    return (enrolment.assigned_at or enrolment.enrolled_at).date()
+def _row(enrolment: Enrolment) -> CaseloadRow:
+    due = enrolment.next_due_on or (enrolment.assigned_at or enrolment.enrolled_at).date()
+    return CaseloadRow(enrolment, enrolment.last_contact_at, due)
 
 
 def caseload(supporter: Supporter) -> list[CaseloadRow]:
-    """The supporter's patients, overdue first, then by the date each is due: one query however long the list."""
-    enrolments = _with_contacts(Enrolment.objects.filter(supporter=supporter, status=Enrolment.Status.ACTIVE))
-    rows = []
-    for enrolment in enrolments:
-        last_contact: datetime | None = getattr(enrolment, "last_contact", None)
-        follow_up: date | None = getattr(enrolment, "latest_follow_up", None)
-        rows.append(CaseloadRow(enrolment, last_contact, next_due(enrolment, last_contact, follow_up)))
-    return sorted(rows, key=lambda row: (row.due, row.enrolment.patient.family_name))
+    """The supporter's patients, the most overdue first: one query however long the list or the history (the
+    services keep each enrolment's next due date as contacts are logged)."""
+    enrolments = (
+        Enrolment.objects.filter(supporter=supporter, status=Enrolment.Status.ACTIVE)
+        .select_related("patient", "programme")
+        .order_by(F("next_due_on").asc(nulls_first=True), "patient__family_name", "pk")
+    )
+    return [_row(enrolment) for enrolment in enrolments]
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """A programme's follow-up queue: contacts due or overdue (most overdue first), patients not reached after
+    several tries, patients without contact for too long, and patients waiting for a supporter."""
+
+    due: list[CaseloadRow]
+    due_total: int
+    not_reached: list[CaseloadRow]
+    silent: list[CaseloadRow]
+    unassigned: int
+
+
+def programme_follow_ups(programme: Programme, *, limit: int = 50, today: date | None = None) -> FollowUps:
+    """The coordinator's follow-up queue: a fixed number of queries, each a range of the (programme, status, due)
+    index, however many patients the programme holds."""
+    today = today or now().date()
+    active = Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE)
+    assigned = active.filter(supporter__isnull=False).select_related("patient", "programme", "supporter__user")
+    due = assigned.filter(next_due_on__lte=today).order_by("next_due_on", "pk")
+    silent_since = now() - timedelta(days=SILENT_DAYS)
+    return FollowUps(
+        due=[_row(enrolment) for enrolment in due[:limit]],
+        due_total=due.count(),
+        not_reached=[
+            _row(enrolment)
+            for enrolment in assigned.filter(tries_since_reached__gte=TRIES_FOR_REVIEW).order_by("pk")[:limit]
+        ],
+        silent=[
+            _row(enrolment)
+            for enrolment in assigned.filter(Q(last_contact_at__lt=silent_since)
+                                             | Q(last_contact_at__isnull=True, assigned_at__lt=silent_since))
+            .order_by(F("last_contact_at").asc(nulls_first=True), "pk")[:limit]
+        ],
+        unassigned=active.filter(supporter__isnull=True).count(),
+    )  # fmt: skip
 
 
 def programme_caseloads(programme: Programme) -> list[tuple[Supporter, int]]:

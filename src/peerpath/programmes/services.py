@@ -346,7 +346,9 @@ def enrolment_assign(*, actor: User, enrolment: Enrolment, supporter: Supporter)
         raise Conflict(_("This supporter cannot take a new patient: %(why)s") % {"why": " ".join(reasons)})
     previous = enrolment.supporter_id
     enrolment.supporter, enrolment.assigned_at = supporter, now()
-    enrolment.save(update_fields=["supporter", "assigned_at", "updated_at"])
+    # A new supporter makes first contact at once; a handed-over patient keeps the date already due.
+    enrolment.next_due_on = enrolment.next_due_on or enrolment.assigned_at.date()
+    enrolment.save(update_fields=["supporter", "assigned_at", "next_due_on", "updated_at"])
     record(action="programmes.assigned", actor=actor, organisation=programme.organisation, target=enrolment,
            details={"supporter": str(supporter.pk), "previous": str(previous) if previous else None})  # fmt: skip
     return enrolment
@@ -374,6 +376,7 @@ class InteractionData:
     channel: str
     duration_minutes: int
     functions: Sequence[str]
+    reached: bool = True
     discussed: str = ""
     concern: str = Interaction.Concern.NONE
     concern_note: str = ""
@@ -419,6 +422,7 @@ def _clean_interaction(enrolment: Enrolment, data: InteractionData) -> dict[str,
         raise DomainError(_("Unknown listing."), field="listing")
     return {
         "occurred_at": when, "channel": data.channel, "duration_minutes": duration, "functions": functions,
+        "reached": bool(data.reached),
         "discussed": data.discussed.strip()[:1000], "concern": data.concern,
         "concern_note": data.concern_note.strip()[:1000],
         "resources": data.resources.strip()[:500], "listing": data.listing, "next_follow_up": data.next_follow_up,
@@ -435,7 +439,8 @@ def interaction_log(*, actor: User, enrolment: Enrolment, data: InteractionData)
         raise PermissionDenied(_("Only the patient's own supporter logs contacts with them."))
     fields = _clean_interaction(enrolment, data)
     interaction = Interaction.objects.create(enrolment=enrolment, supporter=supporter, recorded_by=actor, **fields)
-    prescription = _running_prescription(enrolment)
+    _follow_up_refresh(enrolment)
+    prescription = _running_prescription(enrolment) if interaction.reached else None
     if prescription is not None:
         participation = participation_record(
             patient=enrolment.patient, activity=Activity.PEER_CONTACT, when=interaction.occurred_at,
@@ -446,8 +451,38 @@ def interaction_log(*, actor: User, enrolment: Enrolment, data: InteractionData)
         interaction.save(update_fields=["participation", "updated_at"])
     record(action="programmes.interaction_logged", actor=actor, organisation=enrolment.programme.organisation,
            target=interaction, details={"channel": interaction.channel, "functions": interaction.functions,
-                                        "concern": interaction.concern})  # fmt: skip
+                                        "reached": interaction.reached, "concern": interaction.concern})  # fmt: skip
     return interaction
+
+
+# After a try that did not reach the patient, the supporter tries again this soon.
+RETRY_DAYS = 2
+
+
+def _follow_up_refresh(enrolment: Enrolment) -> None:
+    """The enrolment's last contact, next due date and tries since last reached, from its contacts (a contact may
+    be logged late, so the latest by time decides, not the last logged)."""
+    contacts = list(
+        Interaction.objects.filter(enrolment=enrolment)
+        .order_by("-occurred_at", "-created_at")
+        .values("occurred_at", "reached", "next_follow_up")[:50]
+    )
+    latest = contacts[0]
+    tries = 0
+    for contact in contacts:
+        if contact["reached"]:
+            break
+        tries += 1
+    reached = next((contact for contact in contacts if contact["reached"]), None)
+    if latest["next_follow_up"] is not None:
+        due = latest["next_follow_up"]
+    elif latest["reached"]:
+        due = latest["occurred_at"].date() + timedelta(days=enrolment.programme.follow_up_days)
+    else:
+        due = latest["occurred_at"].date() + timedelta(days=RETRY_DAYS)
+    enrolment.last_contact_at = reached["occurred_at"] if reached else None
+    enrolment.next_due_on, enrolment.tries_since_reached = due, tries
+    enrolment.save(update_fields=["last_contact_at", "next_due_on", "tries_since_reached", "updated_at"])
 
 
 # --- The patient's choice to share with their health record ---------------------------------------------------

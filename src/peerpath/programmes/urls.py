@@ -1,7 +1,10 @@
-"""Programmes: the supporter's caseload and the coordinator's programmes. Each views module lists its own routes."""
+"""Programmes: the supporter's caseload, the coordinator's programmes and the patient's own contacts. Each views
+module lists its own routes."""
 
-from peerpath.programmes import views
+from peerpath.programmes.views import caseload, manage, patient
 
 urlpatterns = [
-    *views.urlpatterns,
+    *caseload.urlpatterns,
+    *manage.urlpatterns,
+    *patient.urlpatterns,
 ]

@@ -15,7 +15,7 @@ from peerpath.prescriptions.models import Participation
 from peerpath.prescriptions.tests.helpers import accepted, draft, patient
 from peerpath.programmes import services
 from peerpath.programmes.models import Enrolment, Interaction, Supporter
-from peerpath.programmes.selectors import caseload, programme_caseloads
+from peerpath.programmes.selectors import caseload, programme_caseloads, programme_follow_ups
 from peerpath.programmes.tests.helpers import COURSE, contact, programme, supporter
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +205,64 @@ def test_the_caseload_puts_the_most_overdue_first(world, scheme):
     assert rows[0].due == (now() - timedelta(days=20)).date() + timedelta(days=14)
     assert rows[0].overdue_days == 6 and rows[1].overdue_days == 0
     assert isinstance(rows[0].enrolment.supporter, Supporter)
+
+
+# --- Follow-ups -------------------------------------------------------------------------------------------------
+
+
+def test_tries_that_do_not_reach_the_patient_are_retried_soon_and_three_mean_review(world, assigned):
+    supporter_user = world.people["peer_supporter"]
+    services.interaction_log(actor=supporter_user, enrolment=assigned,
+                             data=contact(occurred_at=now() - timedelta(days=1, hours=5)))  # fmt: skip
+    reached_at = Enrolment.objects.get(pk=assigned.pk).last_contact_at
+    for hours in (30, 20, 2):
+        services.interaction_log(actor=supporter_user, enrolment=assigned,
+                                 data=contact(occurred_at=now() - timedelta(hours=hours), reached=False,
+                                              functions=["follow_up"], duration_minutes=2))  # fmt: skip
+    enrolment = Enrolment.objects.get(pk=assigned.pk)
+    assert enrolment.tries_since_reached == 2  # the one 30 hours ago came before the contact that reached them
+    assert enrolment.last_contact_at == reached_at
+    assert enrolment.next_due_on == (now() - timedelta(hours=2)).date() + timedelta(days=services.RETRY_DAYS)
+    services.interaction_log(actor=supporter_user, enrolment=assigned,
+                             data=contact(occurred_at=now() - timedelta(hours=1), reached=False,
+                                          functions=["follow_up"], duration_minutes=2))  # fmt: skip
+    [row] = caseload(assigned.supporter)
+    assert row.needs_review and row.enrolment.tries_since_reached == 3
+    queue = programme_follow_ups(assigned.programme)
+    assert [item.enrolment.pk for item in queue.not_reached] == [assigned.pk]
+    # Only contacts that reached the patient count on the prescription.
+    assert Participation.objects.filter(patient=assigned.patient, source="peer_contact").count() == 1
+    services.interaction_log(actor=supporter_user, enrolment=assigned, data=contact(occurred_at=now()))
+    assert Enrolment.objects.get(pk=assigned.pk).tries_since_reached == 0
+
+
+@pytest.mark.parametrize(
+    ("last_contact_days", "follow_up", "expected_due_in"),
+    [
+        (3, None, 11),  # the cadence after the last contact: 14 days
+        (20, None, -6),  # overdue
+        (3, 2, 2),  # the date the supporter set
+        (3, 30, 30),
+    ],
+)
+def test_the_next_due_date_follows_the_cadence_or_the_date_set(world, assigned, last_contact_days, follow_up,
+                                                               expected_due_in):  # fmt: skip
+    backdate(assigned, days=40)
+    when = now() - timedelta(days=last_contact_days)
+    next_follow_up = date.today() + timedelta(days=follow_up) if follow_up is not None else None
+    services.interaction_log(actor=world.people["peer_supporter"], enrolment=assigned,
+                             data=contact(occurred_at=when, next_follow_up=next_follow_up))  # fmt: skip
+    [row] = caseload(assigned.supporter)
+    assert (row.due - date.today()).days == expected_due_in
+
+
+def test_the_programme_queue_lists_due_silent_and_waiting_patients(world, scheme):
+    profile = supporter(world, scheme)
+    quiet = backdate(enrol(world, scheme, patient(world, given="Ivy", nhs=""), supporter=profile), days=40)
+    Enrolment.objects.filter(pk=quiet.pk).update(next_due_on=date.today() - timedelta(days=26))
+    recent = enrol(world, scheme, patient(world, given="Jo", nhs=""), supporter=profile)
+    enrol(world, scheme, patient(world, given="Kit", nhs=""))
+    queue = programme_follow_ups(scheme)
+    assert [row.enrolment.pk for row in queue.due] == [quiet.pk, recent.pk] and queue.due_total == 2
+    assert [row.enrolment.pk for row in queue.silent] == [quiet.pk]
+    assert queue.unassigned == 1 and queue.not_reached == []

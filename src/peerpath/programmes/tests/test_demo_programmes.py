@@ -42,6 +42,7 @@ def test_the_demo_supporter_starts_on_an_overdue_first_caseload(demo, client):
     rows = caseload(maureen.supporter_profiles.get())
     assert rows[0].overdue_days > 0 and [row.due for row in rows] == sorted(row.due for row in rows)
     assert "Priya" in {row.enrolment.patient.given_name for row in rows}
+    assert [row.enrolment.patient.given_name for row in rows if row.needs_review] == ["Joan"]
     client.force_login(maureen)
     assert client.get("/programmes/caseload/").status_code == 200
     assert "/programmes/caseload/" in "\n".join(demo_programme_guide("http://127.0.0.1:8000"))

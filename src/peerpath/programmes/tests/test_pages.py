@@ -94,3 +94,15 @@ def test_a_coordinator_reads_but_does_not_log(client, world, enrolment):
     response = client.post(url, {"when": when, "channel": "phone", "duration_minutes": "5",
                                  "functions": ["linkage"], "concern": "none"})  # fmt: skip
     assert response.status_code == 403 and not Interaction.objects.exists()
+
+
+def test_the_follow_up_queue_is_for_the_programmes_managers(client, world, enrolment):
+    url = reverse("programmes_follow_ups", kwargs={"programme_id": enrolment.programme_id})
+    check_matrix(client, world, url=url, expect={
+        "anonymous": LOGIN, "member": 404, "carer": 404, "peer_supporter": 404, "moderator": 404,
+        "clinician": 404, "coordinator": 200, "admin": 200, "outsider": 404,
+    })  # fmt: skip
+    client.force_login(world.people["coordinator"])
+    page = client.get(url).content.decode()
+    assert "Nia Evans" in page and "1 contact is due or overdue." in page
+    assert AuditEvent.objects.filter(action="programmes.follow_ups_viewed").exists()

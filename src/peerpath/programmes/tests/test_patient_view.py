@@ -15,11 +15,12 @@ from peerpath.audit.models import AuditEvent
 from peerpath.core.errors import PermissionDenied
 from peerpath.core.time import now
 from peerpath.prescriptions.tests.helpers import accepted, patient
-from peerpath.programmes import services, views_patient
+from peerpath.programmes import services
 from peerpath.programmes.models import Enrolment
 from peerpath.programmes.selectors import own_contacts
 from peerpath.programmes.services import enrolment_sharing_set
 from peerpath.programmes.tests.helpers import contact, programme, supporter
+from peerpath.programmes.views import patient as views_patient
 from peerpath.testing.matrix import LOGIN, check_matrix
 from peerpath.testing.personas import make_user
 from peerpath.testing.urlwalk import all_routes

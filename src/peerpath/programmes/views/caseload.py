@@ -26,7 +26,15 @@ from peerpath.programmes import services
 from peerpath.programmes.access import access_enrolment, access_programme
 from peerpath.programmes.forms import InteractionForm
 from peerpath.programmes.models import Enrolment, Interaction
-from peerpath.programmes.selectors import caseload, managed_programmes, programme_caseloads, supporters_of
+from peerpath.programmes.selectors import (
+    SILENT_DAYS,
+    TRIES_FOR_REVIEW,
+    caseload,
+    managed_programmes,
+    programme_caseloads,
+    programme_follow_ups,
+    supporters_of,
+)
 
 
 @never_cache
@@ -74,6 +82,7 @@ def enrolment_page(request: AuthenticatedHttpRequest, enrolment_id: str) -> Http
             actor=request.user, enrolment=enrolment,
             data=services.InteractionData(
                 occurred_at=data["when"], channel=data["channel"], duration_minutes=data["duration_minutes"],
+                reached=data["reached"],
                 functions=data["functions"], discussed=data["discussed"], concern=data["concern"],
                 concern_note=data["concern_note"], resources=data["resources"], next_follow_up=data["next_follow_up"],
             ),
@@ -110,9 +119,24 @@ def programme_page(request: AuthenticatedHttpRequest, programme_id: str) -> Http
                   {"programme": programme, "supporters": supporters, "waiting": waiting})  # fmt: skip
 
 
+@never_cache
+@login_required
+@require_GET
+def follow_ups_page(request: AuthenticatedHttpRequest, programme_id: str) -> HttpResponse:
+    programme = access_programme(request.user, programme_id)
+    queue = programme_follow_ups(programme)
+    # The queue names patients: a read of patient data, without names in the event.
+    record(action="programmes.follow_ups_viewed", actor=request.user, organisation=programme.organisation,
+           details={"programme": str(programme.pk), "due": queue.due_total})  # fmt: skip
+    context = {"programme": programme, "queue": queue, "silent_days": SILENT_DAYS, "tries": TRIES_FOR_REVIEW,
+               "today": now().date()}  # fmt: skip
+    return render(request, "programmes/follow_ups.html", context)
+
+
 urlpatterns: list[URLPattern] = [
     path("programmes/caseload/", caseload_page, name="programmes_caseload"),
     path("programmes/caseload/<uuid:enrolment_id>/", enrolment_page, name="programmes_enrolment"),
     path("programmes/", programme_list, name="programmes_list"),
     path("programmes/<uuid:programme_id>/", programme_page, name="programmes_programme"),
+    path("programmes/<uuid:programme_id>/follow-ups/", follow_ups_page, name="programmes_follow_ups"),
 ]

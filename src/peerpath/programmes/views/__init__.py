@@ -1,0 +1,2 @@
+"""The programmes pages: the supporter's caseload (caseload.py), the coordinator's pages to run a programme
+(manage.py) and the patient's own contacts (patient.py). Each module lists its own routes."""
