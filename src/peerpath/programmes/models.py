@@ -197,6 +197,15 @@ class Interaction(BaseModel):
         CONCERN = "concern", _("A concern for the coordinator")
         SAFEGUARDING = "safeguarding", _("Safeguarding: risk to life or abuse")
 
+    class ConcernOutcome(models.TextChoices):
+        """What a coordinator records when they close a concern (a safeguarding one ends with a person reached)."""
+
+        REACHED_SAFE = "reached_safe", _("Person reached: they are safe")
+        PASSED_TO_CLINICIAN = "clinician", _("Passed to their clinician")
+        EMERGENCY_SERVICES = "emergency", _("Emergency services called")
+        SAFEGUARDING_REFERRAL = "referral", _("Safeguarding referral made")
+        NO_RISK = "no_risk", _("No risk on review")
+
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="interactions")
     supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="interactions")
     occurred_at = models.DateTimeField()
@@ -209,6 +218,13 @@ class Interaction(BaseModel):
     concern = models.CharField(max_length=15, choices=Concern.choices, default=Concern.NONE)
     # For the supervisor only, never shown to the patient.
     concern_note = models.TextField(max_length=1000, blank=True)
+    # A concern stays open on the coordinator's follow-up queue until a coordinator records what was done.
+    concern_outcome = models.CharField(max_length=20, blank=True)
+    concern_outcome_note = models.TextField(max_length=1000, blank=True)
+    concern_closed_at = models.DateTimeField(null=True, blank=True)
+    concern_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resources = models.CharField(max_length=500, blank=True)
     listing = models.ForeignKey("directory.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     next_follow_up = models.DateField(null=True, blank=True)
