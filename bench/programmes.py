@@ -124,6 +124,7 @@ def main() -> None:
 
     for _ in range(5):
         get(supporter_client, caseload_path)
+        get(light_client, caseload_path)
         get(coordinator, queue_path)
         get(coordinator, "/bench/bare/")
     caseload_count, caseload_selects = captured(supporter_client, caseload_path)

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from peerpath.audit.services import record_access, record_denied
 from peerpath.core.access import uuid_or_404
-from peerpath.programmes.models import Enrolment, Programme, Supporter
+from peerpath.programmes.models import Enrolment, Interaction, Programme, Supporter
 from peerpath.programmes.selectors import (
     managed_enrolments,
     managed_programmes,
@@ -86,3 +86,20 @@ def access_managed_enrolment(user: Any, enrolment_id: Any, *, purpose: str) -> E
         raise Http404
     record_access(actor=user, target=enrolment.patient, organisation=enrolment.programme.organisation, purpose=purpose)
     return enrolment
+
+
+def access_concern(user: Any, interaction_id: Any) -> Interaction:
+    """A contact with a concern, in a programme the person manages."""
+    interaction = (
+        Interaction.objects.filter(enrolment__programme__in=managed_programmes(user))
+        .exclude(concern=Interaction.Concern.NONE)
+        .select_related("enrolment__programme__organisation", "enrolment__patient", "supporter__user")
+        .filter(pk=uuid_or_404(interaction_id))
+        .first()
+    )
+    if interaction is None:
+        record_denied(actor=user, object_type="programmes.interaction", object_id=str(interaction_id))
+        raise Http404
+    record_access(actor=user, target=interaction.enrolment.patient,
+                  organisation=interaction.enrolment.programme.organisation, purpose="close concern")  # fmt: skip
+    return interaction

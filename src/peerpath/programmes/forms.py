@@ -58,3 +58,10 @@ class SharingForm(forms.Form):
             "were given. Earlier contacts are included. You can stop at any time: from that moment your health "
             "record can no longer read them here, though your clinic keeps what it has already added."
         ) % {"organisation": enrolment.programme.organisation.name}
+
+
+class ConcernCloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("What was done"), choices=Interaction.ConcernOutcome.choices,
+                                widget=forms.RadioSelect)  # fmt: skip
+    note = forms.CharField(label=_("Note for the record"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip

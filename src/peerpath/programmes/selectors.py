@@ -123,6 +123,18 @@ def programme_follow_ups(programme: Programme, *, limit: int = 50, today: date |
     )  # fmt: skip
 
 
+def open_concerns(programme: Programme) -> list[Interaction]:
+    """Concerns supporters raised in the programme that no coordinator has closed yet, safeguarding first, oldest
+    first within each kind."""
+    concerns = (
+        Interaction.objects.filter(enrolment__programme=programme, concern_closed_at__isnull=True)
+        .exclude(concern=Interaction.Concern.NONE)
+        .select_related("enrolment__patient", "supporter__user")
+        .order_by("occurred_at", "pk")
+    )
+    return sorted(concerns, key=lambda item: item.concern != Interaction.Concern.SAFEGUARDING)
+
+
 def programme_caseloads(programme: Programme) -> list[tuple[Supporter, int]]:
     """Each supporter of the programme with their active caseload in it, fullest first."""
     supporters = programme.supporters.select_related("user").annotate(

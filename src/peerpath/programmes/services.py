@@ -28,6 +28,7 @@ from peerpath.directory.models import Condition, Listing
 from peerpath.prescriptions.dose import Activity
 from peerpath.prescriptions.models import Participation, Patient, Prescription
 from peerpath.prescriptions.services import participation_record
+from peerpath.programmes import tasks
 from peerpath.programmes.models import (
     Channel,
     CoreFunction,
@@ -449,9 +450,40 @@ def interaction_log(*, actor: User, enrolment: Enrolment, data: InteractionData)
         )  # fmt: skip
         interaction.participation = participation
         interaction.save(update_fields=["participation", "updated_at"])
+    if interaction.concern != Interaction.Concern.NONE:
+        interaction_id = str(interaction.pk)
+        transaction.on_commit(lambda: tasks.send_concern_alert.enqueue(interaction_id))
     record(action="programmes.interaction_logged", actor=actor, organisation=enrolment.programme.organisation,
            target=interaction, details={"channel": interaction.channel, "functions": interaction.functions,
                                         "reached": interaction.reached, "concern": interaction.concern})  # fmt: skip
+    return interaction
+
+
+@transaction.atomic
+def concern_close(*, actor: User, interaction: Interaction, outcome: str, note: str = "") -> Interaction:
+    """A coordinator (or the supporter's supervisor) records what was done about a concern, which closes it. A
+    safeguarding concern is closed only with what happened to the person, never silently."""
+    interaction = (
+        Interaction.objects.select_for_update(of=("self",))
+        .select_related("enrolment__programme__organisation", "supporter")
+        .get(pk=interaction.pk)
+    )
+    if actor.pk != interaction.supporter.supervisor_id:
+        _check_manager(actor, interaction.enrolment.programme.organisation)
+    if interaction.concern == Interaction.Concern.NONE:
+        raise DomainError(_("This contact raised no concern."))
+    if interaction.concern_closed_at is not None:
+        raise Conflict(_("This concern was closed already."))
+    if outcome not in Interaction.ConcernOutcome.values:
+        raise DomainError(_("Choose what was done."), field="outcome")
+    if interaction.concern == Interaction.Concern.SAFEGUARDING and not note.strip():
+        raise DomainError(_("Say what happened, for the record."), field="note")
+    interaction.concern_outcome, interaction.concern_outcome_note = outcome, note.strip()[:1000]
+    interaction.concern_closed_at, interaction.concern_closed_by = now(), actor
+    interaction.save(update_fields=["concern_outcome", "concern_outcome_note", "concern_closed_at",
+                                    "concern_closed_by", "updated_at"])  # fmt: skip
+    record(action="programmes.concern_closed", actor=actor, organisation=interaction.enrolment.programme.organisation,
+           target=interaction, details={"concern": interaction.concern, "outcome": outcome})  # fmt: skip
     return interaction
 
 

@@ -13,7 +13,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerpath.accounts.roles import Role
 from peerpath.accounts.selectors import managed_organisations, roles_of
@@ -22,15 +22,17 @@ from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
 from peerpath.core.http import AuthenticatedHttpRequest
 from peerpath.core.time import now
+from peerpath.moderation.crisis import lines_for
 from peerpath.programmes import services
-from peerpath.programmes.access import access_enrolment, access_programme
-from peerpath.programmes.forms import InteractionForm
-from peerpath.programmes.models import Enrolment, Interaction
+from peerpath.programmes.access import access_concern, access_enrolment, access_programme
+from peerpath.programmes.forms import ConcernCloseForm, InteractionForm
+from peerpath.programmes.models import Enrolment, Interaction, Programme
 from peerpath.programmes.selectors import (
     SILENT_DAYS,
     TRIES_FOR_REVIEW,
     caseload,
     managed_programmes,
+    open_concerns,
     programme_caseloads,
     programme_follow_ups,
     supporters_of,
@@ -78,7 +80,7 @@ def enrolment_page(request: AuthenticatedHttpRequest, enrolment_id: str) -> Http
         return _render_enrolment(request, enrolment, form, status=400)
     data = form.cleaned_data
     try:
-        services.interaction_log(
+        interaction = services.interaction_log(
             actor=request.user, enrolment=enrolment,
             data=services.InteractionData(
                 occurred_at=data["when"], channel=data["channel"], duration_minutes=data["duration_minutes"],
@@ -90,8 +92,34 @@ def enrolment_page(request: AuthenticatedHttpRequest, enrolment_id: str) -> Http
     except DomainError as error:
         add_domain_error(form, error)
         return _render_enrolment(request, enrolment, form, status=error.status)
-    messages.success(request, _("Contact logged."))
+    if interaction.concern == Interaction.Concern.SAFEGUARDING:
+        # What to do now: the supporter is not left alone with it (the coordinators were alerted on commit).
+        lines = lines_for(enrolment.programme.organisation, writer=enrolment.patient.user)
+        return render(request, "programmes/safeguarding_now.html", {"enrolment": enrolment, "lines": lines})
+    if interaction.concern == Interaction.Concern.CONCERN:
+        messages.success(request, _("Contact logged. Your coordinator has been told of the concern."))
+    else:
+        messages.success(request, _("Contact logged."))
     return redirect("programmes_caseload")
+
+
+@never_cache
+@login_required
+@require_POST
+def concern_close_page(request: AuthenticatedHttpRequest, interaction_id: str) -> HttpResponse:
+    interaction = access_concern(request.user, interaction_id)
+    programme = interaction.enrolment.programme
+    form = ConcernCloseForm(request.POST, prefix=str(interaction.pk))
+    if form.is_valid():
+        try:
+            services.concern_close(actor=request.user, interaction=interaction, outcome=form.cleaned_data["outcome"],
+                                   note=form.cleaned_data["note"])  # fmt: skip
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The concern is closed, with what was done."))
+            return redirect("programmes_follow_ups", programme_id=programme.pk)
+    return _render_follow_ups(request, programme, failed=interaction, form=form, status=400)
 
 
 @never_cache
@@ -123,14 +151,22 @@ def programme_page(request: AuthenticatedHttpRequest, programme_id: str) -> Http
 @login_required
 @require_GET
 def follow_ups_page(request: AuthenticatedHttpRequest, programme_id: str) -> HttpResponse:
-    programme = access_programme(request.user, programme_id)
+    return _render_follow_ups(request, access_programme(request.user, programme_id))
+
+
+def _render_follow_ups(
+    request: AuthenticatedHttpRequest, programme: Programme, *, failed: Interaction | None = None,
+    form: ConcernCloseForm | None = None, status: int = 200,
+) -> HttpResponse:  # fmt: skip
     queue = programme_follow_ups(programme)
+    concerns = [(item, form if failed is not None and item.pk == failed.pk else ConcernCloseForm(prefix=str(item.pk)))
+                for item in open_concerns(programme)]  # fmt: skip
     # The queue names patients: a read of patient data, without names in the event.
     record(action="programmes.follow_ups_viewed", actor=request.user, organisation=programme.organisation,
-           details={"programme": str(programme.pk), "due": queue.due_total})  # fmt: skip
-    context = {"programme": programme, "queue": queue, "silent_days": SILENT_DAYS, "tries": TRIES_FOR_REVIEW,
-               "today": now().date()}  # fmt: skip
-    return render(request, "programmes/follow_ups.html", context)
+           details={"programme": str(programme.pk), "due": queue.due_total, "concerns": len(concerns)})  # fmt: skip
+    context = {"programme": programme, "queue": queue, "concerns": concerns, "silent_days": SILENT_DAYS,
+               "tries": TRIES_FOR_REVIEW, "today": now().date()}  # fmt: skip
+    return render(request, "programmes/follow_ups.html", context, status=status)
 
 
 urlpatterns: list[URLPattern] = [
@@ -139,4 +175,5 @@ urlpatterns: list[URLPattern] = [
     path("programmes/", programme_list, name="programmes_list"),
     path("programmes/<uuid:programme_id>/", programme_page, name="programmes_programme"),
     path("programmes/<uuid:programme_id>/follow-ups/", follow_ups_page, name="programmes_follow_ups"),
+    path("programmes/concerns/<uuid:interaction_id>/close/", concern_close_page, name="programmes_concern_close"),
 ]
