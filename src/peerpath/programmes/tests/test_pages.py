@@ -106,3 +106,20 @@ def test_the_follow_up_queue_is_for_the_programmes_managers(client, world, enrol
     page = client.get(url).content.decode()
     assert "Nia Evans" in page and "1 contact is due or overdue." in page
     assert AuditEvent.objects.filter(action="programmes.follow_ups_viewed").exists()
+
+
+def test_the_caseload_points_to_check_ins_group_organisers_asked_for(client, world, enrolment):
+    from peerpath.forum.tests.helpers import forum_space
+    from peerpath.spaces import services as spaces
+    from peerpath.spaces.models import Membership
+
+    space = forum_space(world, name="Walking with diabetes")
+    spaces.membership_set_preferences(user=world.people["member"], space=space, remind_day_before=True,
+                                      remind_hour_before=False, peer_check_in_ok=True)  # fmt: skip
+    membership = Membership.objects.get(space=space, user=world.people["member"])
+    client.force_login(world.people["peer_supporter"])
+    assert "asked for a check-in" not in client.get(reverse("programmes_caseload")).content.decode()
+    spaces.check_in_request_create(actor=world.people["coordinator"], membership=membership)
+    page = client.get(reverse("programmes_caseload")).content.decode()
+    assert "1 member of a group asked for a check-in from a peer supporter." in page
+    assert reverse("check_in_list") in page

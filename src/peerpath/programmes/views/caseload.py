@@ -42,6 +42,7 @@ from peerpath.programmes.selectors import (
     programme_follow_ups,
     supporters_of,
 )
+from peerpath.spaces.selectors import check_in_requests_for
 
 
 @never_cache
@@ -59,7 +60,9 @@ def caseload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                details={"patients": len(rows)})  # fmt: skip
     url = reverse("programmes_enrolment", kwargs={"enrolment_id": _PLACEHOLDER})
     lines = [(supporter, [_line(row, today, url) for row in rows]) for supporter, rows in sections]
-    return render(request, "programmes/caseload.html", {"sections": lines})
+    # Members a group's organiser asked a peer supporter to check in on are part of the day's work too.
+    check_ins = check_in_requests_for(request.user).count()
+    return render(request, "programmes/caseload.html", {"sections": lines, "check_ins": check_ins})
 
 
 @dataclass(frozen=True)
