@@ -112,7 +112,8 @@ def browser_context_factory() -> Iterator[Callable[..., Any]]:
         contexts = []
 
         def new_context(**options):
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+            # A desktop window unless the test asks for another (a phone's viewport, say).
+            context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
             context.set_default_timeout(15_000)
             contexts.append(context)
             return context
