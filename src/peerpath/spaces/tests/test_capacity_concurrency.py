@@ -10,12 +10,9 @@ deployment does; so for this test the data are copied into a file database, and 
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +21,7 @@ from django.db import connections
 from peerpath.spaces import meetings, selectors
 from peerpath.spaces.models import Meeting, Rsvp
 from peerpath.spaces.tests.helpers import members, next_meeting, weekly_space
+from peerpath.testing.concurrency import database_for_threads
 
 CAPACITY = 20
 ALREADY_SEATED = 18
@@ -31,32 +29,6 @@ AT_ONCE = 200
 # PostgreSQL's default max_connections is 100, shared with anything else on the server: the 200 requests arrive
 # together, but at most this many hold a connection at a time, as a deployment's web workers would.
 CONNECTIONS = 30
-
-
-@contextmanager
-def _database_for_threads(folder: Path) -> Iterator[Callable[[], None]]:
-    """What each thread calls first to get its own connection to a database that queues concurrent writers: the
-    test database itself on PostgreSQL, a file copy of the in-memory one on SQLite (for the checks too)."""
-    main = connections["default"]
-    if main.vendor != "sqlite" or not main.is_in_memory_db():  # type: ignore[attr-defined]
-        yield lambda: None
-        return
-    main.ensure_connection()
-    path = folder / "concurrency.sqlite3"
-    copy = sqlite3.connect(path)
-    main.connection.backup(copy)
-    copy.close()
-    settings_dict = {**main.settings_dict, "NAME": str(path)}
-
-    def use_file() -> None:
-        connections["default"] = main.__class__(settings_dict, "default")
-
-    use_file()
-    try:
-        yield use_file
-    finally:
-        connections["default"].close()
-        connections["default"] = main
 
 
 def _rsvp_all_at_once(people: list[Any], meeting: Meeting, connect: Callable[[], None]) -> list[BaseException]:
@@ -94,7 +66,7 @@ def test_200_simultaneous_rsvps_for_the_last_two_seats_take_exactly_the_capacity
         meetings.rsvp_set(user=user, meeting=meeting, answer=Rsvp.Answer.GOING)
     crowd = members(a_space, AT_ONCE, prefix="crowd")
 
-    with _database_for_threads(tmp_path) as connect:
+    with database_for_threads(tmp_path) as connect:
         errors = _rsvp_all_at_once(crowd, meeting, connect)
         assert errors == []
         _check_the_outcome(meeting)
