@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "peerpath.forum",
     "peerpath.moderation",
     "peerpath.programmes",
+    "peerpath.messages",
     "peerpath.fhir",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "peerpath.accounts.context_processors.people",
                 "peerpath.forum.context_processors.notifications",
+                "peerpath.messages.context_processors.conversations",
             ],
         },
     }
