@@ -9,11 +9,12 @@ from django.http import Http404
 
 from peerpath.audit.services import record_access, record_denied
 from peerpath.core.access import uuid_or_404
-from peerpath.programmes.models import Enrolment, Interaction, Programme, Supporter
+from peerpath.programmes.models import Enrolment, Interaction, Programme, Supporter, WellbeingAlert
 from peerpath.programmes.selectors import (
     managed_enrolments,
     managed_programmes,
     managed_supporters,
+    managed_wellbeing_alerts,
     own_enrolments,
     visible_enrolments,
 )
@@ -103,3 +104,17 @@ def access_concern(user: Any, interaction_id: Any) -> Interaction:
     record_access(actor=user, target=interaction.enrolment.patient,
                   organisation=interaction.enrolment.programme.organisation, purpose="close concern")  # fmt: skip
     return interaction
+
+
+def access_wellbeing_alert(user: Any, programme: Programme, alert_id: Any) -> WellbeingAlert:
+    """An alert about a supporter of a programme the person manages (the programme passed its own gate first)."""
+    alert = (
+        managed_wellbeing_alerts(user)
+        .filter(supporter__programmes=programme, pk=uuid_or_404(alert_id))
+        .select_related("supporter__organisation")
+        .first()
+    )
+    if alert is None:
+        record_denied(actor=user, object_type="programmes.wellbeingalert", object_id=str(alert_id))
+        raise Http404
+    return alert

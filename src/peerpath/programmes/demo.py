@@ -24,7 +24,7 @@ from peerpath.prescriptions.dose import Dose
 from peerpath.prescriptions.models import Patient, Prescription
 from peerpath.prescriptions.services import PatientData, PrescriptionData
 from peerpath.programmes import services
-from peerpath.programmes.models import Enrolment, Programme, Supporter
+from peerpath.programmes.models import Enrolment, Programme, Supporter, WellbeingCheckIn
 
 PROGRAMME = "Diabetes peer coaching"
 COURSE = "Peer support foundations"
@@ -176,10 +176,34 @@ def load_programmes_demo(*, organisation: Organisation, people: dict[str, User])
                                                   discussed="No answer; left a voicemail."),
                 )  # fmt: skip
                 logged += 1
+    _check_ins(users, supporters, today)
     services.supporter_pause(actor=users["aisha"], supporter=supporters["aisha"],
                              reason="Back in a month: a family matter.")  # fmt: skip
     prescriptions.prescriptions_advance()  # Hannah's prescription: adherence from the contacts just logged
     return logged
+
+
+# The supporters' wellbeing check-ins, every two weeks: (supporter, days ago, strain, emotional load, support wanted,
+# own health a struggle, note). Maureen's next one is due, so her caseload asks how she is; Kwame's latest asks for
+# attention, and its alert goes to his supervisor, the coordinator; Aisha stopped answering before her break.
+CHECK_INS = (
+    ("maureen", 43, 1, 2, 1, 1, ""),
+    ("maureen", 29, 2, 2, 1, 2, ""),
+    ("maureen", 15, 1, 2, 1, 1, "A busy fortnight, but a good one."),
+    ("kwame", 31, 1, 1, 0, 1, ""),
+    ("kwame", 17, 2, 2, 1, 1, ""),
+    ("kwame", 3, 3, 3, 3, 2, "Two of my people had a hard month and I have been carrying it home. Could we talk?"),
+    ("aisha", 44, 2, 2, 1, 3, ""),
+    ("aisha", 30, 2, 2, 2, 3, "My own health has been up and down; I may need a break."),
+)
+
+
+def _check_ins(users: dict[str, User], supporters: dict[str, Supporter], today: date) -> None:
+    for key, days, strain, load, support, health, note in CHECK_INS:
+        check_in = services.wellbeing_check_in(actor=users[key], supporter=supporters[key], strain=strain,
+                                               emotional_load=load, support_needed=support, own_health=health,
+                                               note=note)  # fmt: skip
+        WellbeingCheckIn.objects.filter(pk=check_in.pk).update(answered_at=_at(today - timedelta(days=days), 19))
 
 
 def _peer_contact_prescription(patient: Patient, clinician: User, today: date) -> Prescription:
@@ -212,4 +236,6 @@ def demo_programme_guide(base_url: str) -> list[str]:
         f"  Peer supporter (peer-supporter@…): the caseload, most overdue first: {base_url}/programmes/caseload/",
         f"  Coordinator: {programme.name}, supporters against the cap of {programme.caseload_cap}: "
         f"{base_url}/programmes/{programme.pk}/",
+        f"  Coordinator: the team's wellbeing, with one check-in that asks for attention: "
+        f"{base_url}/programmes/{programme.pk}/wellbeing/",
     ]

@@ -6,11 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.forms import IsoDateInput
-from peerpath.programmes.models import Channel, CoreFunction, Enrolment, Interaction
+from peerpath.programmes.models import (
+    WELLBEING_QUESTIONS,
+    WELLBEING_SCALE,
+    Channel,
+    CoreFunction,
+    Enrolment,
+    Interaction,
+    Supporter,
+)
 
 
 class InteractionForm(forms.Form):
@@ -65,3 +75,44 @@ class ConcernCloseForm(forms.Form):
                                 widget=forms.RadioSelect)  # fmt: skip
     note = forms.CharField(label=_("Note for the record"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+_QUESTIONS = {field_name: question for field_name, question, _label in WELLBEING_QUESTIONS}
+
+
+def _answer(question: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=question, coerce=int, widget=forms.RadioSelect,
+        choices=[(value, format_lazy("{}: {}", value, word)) for value, word in WELLBEING_SCALE],
+    )  # fmt: skip
+
+
+class SupporterChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.organisation.name)
+
+
+class WellbeingCheckInForm(forms.Form):
+    """The fortnightly check-in: four answers from 0 (not at all) to 4 (very much) and a note. A person who supports
+    patients for several organisations chooses which one the check-in is for."""
+
+    supporter = SupporterChoice(queryset=Supporter.objects.none(), label=_("Which organisation is this check-in for?"),
+                                widget=forms.RadioSelect, empty_label=None)  # fmt: skip
+    strain = _answer(_QUESTIONS["strain"])
+    emotional_load = _answer(_QUESTIONS["emotional_load"])
+    support_needed = _answer(_QUESTIONS["support_needed"])
+    own_health = _answer(_QUESTIONS["own_health"])
+    note = forms.CharField(
+        label=_("Anything you would like your supervisor to know (optional)"), required=False, max_length=1000,
+        help_text=_("Read by your supervisor and your organisation's coordinators only."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, data: Any = None, *, supporters: QuerySet[Supporter], initial_supporter: Any = None) -> None:
+        super().__init__(data, initial={"supporter": initial_supporter})
+        field = self.fields["supporter"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = supporters.select_related("organisation").order_by("organisation__name")
+        if len(field.queryset) == 1:
+            field.widget = forms.HiddenInput()
+            self.initial["supporter"] = field.queryset[0].pk

@@ -240,3 +240,112 @@ class Interaction(BaseModel):
                 condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=720), name="interaction_duration"
             )
         ]
+
+
+# --- Supporters' own wellbeing ------------------------------------------------------------------------------------
+
+# The check-in's answers, 0-4, each against the same words: higher always means more strain, so that a trend reads the
+# same way on every line and one threshold rule fits them all.
+WELLBEING_SCALE = (
+    (0, _("Not at all")),
+    (1, _("A little")),
+    (2, _("Somewhat")),
+    (3, _("Quite a lot")),
+    (4, _("Very much")),
+)
+WELLBEING_LOW, WELLBEING_HIGH = 0, 4
+
+# (field, the question asked, its short name on the team's board)
+WELLBEING_QUESTIONS = (
+    ("strain", _("How much has the supporter role strained you in the last two weeks?"), _("Strain from the role")),
+    ("emotional_load", _("How much have the conversations of the last two weeks weighed on you?"), _("Emotional load")),
+    ("support_needed", _("How much would you like some support for yourself right now?"), _("Support wanted")),
+    ("own_health", _("How hard has it been to look after your own health (sleep, energy, your condition)?"),
+     _("Own health a struggle")),
+)  # fmt: skip
+
+# When a check-in asks the supervisor to get in touch. These four questions are not a validated instrument, so the
+# rule errs towards a conversation: a false alarm costs a phone call, a missed one a supporter who burns out or
+# drops away. One answer of "quite a lot" or more on strain, emotional load or support wanted is the supporter saying
+# so in as many words. Own health counts only in the total: supporters live with long-term conditions themselves and
+# a hard fortnight with one's own health alone is not a sign that the role is too much. The total catches the broad
+# wear that no single answer shows: 10 of 16 is "somewhat" on every question and more on two.
+WELLBEING_ALERT_FIELDS = ("strain", "emotional_load", "support_needed")
+WELLBEING_ALERT_ANSWER = 3
+WELLBEING_ALERT_TOTAL = 10
+
+
+def _wellbeing_range(field_name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field_name}__gte": WELLBEING_LOW}) & Q(**{f"{field_name}__lte": WELLBEING_HIGH}),
+        name=f"wellbeing_{field_name}_range",
+    )
+
+
+class WellbeingCheckIn(BaseModel):
+    """A supporter's answers to the fortnightly wellbeing check-in, and a note for their supervisor and the
+    organisation's coordinators (no one else reads it)."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="check_ins")
+    answered_at = models.DateTimeField()
+    strain = models.PositiveSmallIntegerField()
+    emotional_load = models.PositiveSmallIntegerField()
+    support_needed = models.PositiveSmallIntegerField()
+    own_health = models.PositiveSmallIntegerField()
+    note = models.TextField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-answered_at"]
+        indexes = [models.Index(fields=["supporter", "-answered_at"], name="wellbeing_latest")]
+        constraints = [_wellbeing_range(field_name) for field_name, _question, _label in WELLBEING_QUESTIONS]
+
+    def answers(self) -> dict[str, int]:
+        return {field_name: int(getattr(self, field_name)) for field_name, _question, _label in WELLBEING_QUESTIONS}
+
+    @property
+    def asks_for_attention(self) -> bool:
+        """The check-in crosses the threshold at which the supervisor is asked to get in touch (see above)."""
+        answers = self.answers()
+        return (
+            any(answers[field_name] >= WELLBEING_ALERT_ANSWER for field_name in WELLBEING_ALERT_FIELDS)
+            or sum(answers.values()) >= WELLBEING_ALERT_TOTAL
+        )
+
+
+class WellbeingAlert(BaseModel):
+    """A supporter's supervisor (or the organisation's coordinators) asked to look after them: a worrying check-in,
+    two check-ins missed in a row, or a caseload above the cap. The (kind, key) pair names the situation, so the
+    same one is never raised, nor e-mailed, twice; it stays open until someone has followed it up or, for missed
+    check-ins and caseloads, until the situation is over."""
+
+    class Kind(models.TextChoices):
+        CHECK_IN = "check_in", _("A check-in asks for attention")
+        MISSED = "missed", _("Two check-ins missed in a row")
+        OVER_CAPACITY = "over_capacity", _("Caseload above the cap")
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="wellbeing_alerts")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    key = models.CharField(max_length=200)
+    check_in = models.ForeignKey(
+        WellbeingCheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    # Over capacity: in this programme (none: across the supporter's programmes), with this many patients and cap.
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    caseload = models.PositiveSmallIntegerField(null=True, blank=True)
+    cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Missed: the day the first unanswered check-in was due.
+    due_on = models.DateField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["supporter", "resolved_at"], name="wellbeing_alert_open")]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="wellbeing_alert_once")]
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

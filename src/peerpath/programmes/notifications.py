@@ -8,11 +8,13 @@ import smtplib
 from typing import Any
 
 from django.core.mail import send_mail
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from peerpath.accounts.models import RoleAssignment, User
-from peerpath.accounts.roles import ORG_MANAGER_ROLES
+from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
 from peerpath.audit.services import record
+from peerpath.core.time import now
 from peerpath.spaces.tokens import site_url
 
 logger = logging.getLogger(__name__)
@@ -78,4 +80,87 @@ def concern_alert(interaction_id: str) -> int:
     record(action="notification.sent", actor=None, organisation=programme.organisation, target=interaction,
            details={"kind": "safeguarding_alert" if urgent else "concern_alert", "count": sent,
                     "failed": failed})  # fmt: skip
+    return sent
+
+
+# --- Wellbeing alerts --------------------------------------------------------------------------------------------
+# To the supporter's supervisor or, when they have none, the organisation's coordinators. The message says whom to
+# look after and why in one line, never the supporter's answers or note, which are one signed-in click away on the
+# team's wellbeing board. Each alert is e-mailed once: its `sent_at` is claimed before the first message goes, so a
+# second run finds it claimed and sends nothing; when nobody could be told, the claim is given back and the daily
+# sweep tries again.
+
+
+def wellbeing_alert_recipients(supporter: Any) -> list[User]:
+    """The supporter's supervisor while they still run the organisation; otherwise its coordinators. Never the
+    supporter themselves."""
+    supervisor = supporter.supervisor
+    if (
+        supervisor is not None
+        and supervisor.is_active
+        and supervisor.email
+        and supervisor.pk != supporter.user_id
+        and RoleAssignment.objects.filter(
+            user=supervisor, organisation_id=supporter.organisation_id, role__in=ORG_MANAGER_ROLES
+        ).exists()
+    ):
+        return [supervisor]
+    coordinators = (
+        User.objects.filter(
+            pk__in=RoleAssignment.objects.filter(
+                organisation_id=supporter.organisation_id, role=Role.COORDINATOR
+            ).values("user"),
+            is_active=True,
+        )
+        .exclude(email="")
+        .exclude(pk=supporter.user_id)
+    )
+    return list(coordinators.order_by("handle"))
+
+
+def wellbeing_board_link(alert: Any) -> str:
+    """The team's wellbeing board of the programme the alert concerns (or the supporter's first running one); the
+    supporter's profile when they are in no running programme."""
+    from peerpath.programmes.models import Programme
+
+    programme = alert.programme or (
+        Programme.objects.filter(supporters=alert.supporter, status=Programme.Status.ACTIVE).order_by("name").first()
+    )
+    if programme is not None:
+        return site_url(reverse("programmes_wellbeing_board", kwargs={"programme_id": programme.pk}))
+    return site_url(reverse("programmes_supporter", kwargs={"supporter_id": alert.supporter_id}))
+
+
+def wellbeing_alert(alert_id: str) -> int:
+    """E-mail one wellbeing alert to everyone who should have it; the number sent (0: already sent, or closed)."""
+    from peerpath.programmes.models import WellbeingAlert
+
+    claimed = WellbeingAlert.objects.filter(pk=alert_id, sent_at__isnull=True, resolved_at__isnull=True).update(
+        sent_at=now()
+    )
+    if not claimed:
+        return 0
+    alert = WellbeingAlert.objects.select_related(
+        "supporter__user", "supporter__supervisor", "supporter__organisation", "programme", "check_in"
+    ).get(pk=alert_id)
+    link = wellbeing_board_link(alert)
+    sent = failed = 0
+    for person in wellbeing_alert_recipients(alert.supporter):
+        body = render_to_string("programmes/wellbeing_alert_email.txt",
+                                {"alert": alert, "person": person, "handle": alert.supporter.user.handle,
+                                 "link": link})  # fmt: skip
+        try:
+            send_mail(subject="[PeerPath] A peer supporter may need your support", message=body, from_email=None,
+                      recipient_list=[person.email])  # fmt: skip
+        except (smtplib.SMTPException, OSError) as error:
+            # One refused address must not keep the alert from the others (the error's class only: no addresses in
+            # logs).
+            failed += 1
+            logger.warning("wellbeing alert e-mail not sent (alert %s): %s", alert.pk, type(error).__name__)
+            continue
+        sent += 1
+    if not sent:
+        WellbeingAlert.objects.filter(pk=alert.pk).update(sent_at=None)
+    record(action="notification.sent", actor=None, organisation=alert.supporter.organisation, target=alert,
+           details={"kind": f"wellbeing_{alert.kind}", "count": sent, "failed": failed})  # fmt: skip
     return sent

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from peerpath.accounts.models import RoleAssignment
-from peerpath.accounts.roles import ORG_MANAGER_ROLES
-from peerpath.accounts.selectors import managed_organisations
+from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
+from peerpath.accounts.selectors import managed_organisations, roles_in
 from peerpath.core.time import now
-from peerpath.programmes.models import Channel, CoreFunction, Enrolment, Interaction, Programme, Supporter
+from peerpath.programmes.models import (
+    WELLBEING_QUESTIONS,
+    Channel,
+    CoreFunction,
+    Enrolment,
+    Interaction,
+    Programme,
+    Supporter,
+    WellbeingAlert,
+    WellbeingCheckIn,
+)
 
 # Tries in a row without reaching the patient after which the coordinator reviews the patient.
 TRIES_FOR_REVIEW = 3
@@ -210,3 +224,265 @@ def own_contacts(user: Any) -> list[EnrolmentContacts]:
         EnrolmentContacts(enrolment, [PatientContact.of(item) for item in enrolment.interactions.all()])
         for enrolment in enrolments
     ]
+
+
+# --- Supporters' own wellbeing -------------------------------------------------------------------------------
+
+# Each supporter is asked how they are every two weeks. Two check-ins unanswered in a row (28 days from the first one
+# due) and their supervisor is asked to get in touch: withdrawing is how a supporter who is struggling often shows it.
+CHECK_IN_DAYS = 14
+MISSED_IN_A_ROW = 2
+# Check-ins shown per supporter on the team's board, as a trend per question.
+TREND_LENGTH = 4
+
+
+def check_ins_began() -> datetime | None:
+    """When this installation started asking: the moment the check-ins' table was created. A supporter who joined
+    before is first asked from then, so that turning check-ins on does not report every supporter of long standing
+    as having missed two."""
+    applied = (
+        MigrationRecorder(connection)
+        .migration_qs.filter(app="programmes", name__endswith="_wellbeing")
+        .values_list("applied", flat=True)
+        .first()
+    )
+    return applied if isinstance(applied, datetime) else None
+
+
+@dataclass(frozen=True)
+class CheckInStatus:
+    """Where a supporter is with their check-ins at a moment: when the next one is (or was) due, and how many
+    fortnights have passed since then without an answer."""
+
+    last_answered_at: datetime | None
+    due_at: datetime
+    moment: datetime
+
+    @property
+    def is_due(self) -> bool:
+        return self.moment >= self.due_at
+
+    @property
+    def missed(self) -> int:
+        if self.moment < self.due_at:
+            return 0
+        return (self.moment - self.due_at) // timedelta(days=CHECK_IN_DAYS)
+
+    @property
+    def missed_in_a_row(self) -> bool:
+        return self.missed >= MISSED_IN_A_ROW
+
+
+def check_in_status(
+    supporter: Supporter, last_answered_at: datetime | None, *, began: datetime | None, moment: datetime
+) -> CheckInStatus:
+    """The first check-in is due when the supporter joins (or when check-ins began, if later); each next one two
+    weeks after the last answer."""
+    if last_answered_at is not None:
+        due_at = last_answered_at + timedelta(days=CHECK_IN_DAYS)
+    else:
+        due_at = max(supporter.created_at, began) if began is not None else supporter.created_at
+    return CheckInStatus(last_answered_at, due_at, moment)
+
+
+def check_in_due(supporter: Supporter) -> bool:
+    """Whether the supporter's check-in is due now (the caseload page asks them how they are)."""
+    last = supporter.check_ins.order_by("-answered_at").values_list("answered_at", flat=True).first()
+    return check_in_status(supporter, last, began=check_ins_began(), moment=now()).is_due
+
+
+def latest_check_ins(supporter_ids: Iterable[Any], *, per_supporter: int = TREND_LENGTH) -> dict[Any, list[Any]]:
+    """Each supporter's latest check-ins, newest first: one query however many supporters."""
+    ranked = (
+        WellbeingCheckIn.objects.filter(supporter_id__in=list(supporter_ids))
+        .annotate(rank=Window(RowNumber(), partition_by=[F("supporter_id")], order_by=[F("answered_at").desc()]))
+        .filter(rank__lte=per_supporter)
+        .order_by("supporter_id", "-answered_at")
+    )
+    grouped: dict[Any, list[Any]] = {}
+    for check_in in ranked:
+        grouped.setdefault(check_in.supporter_id, []).append(check_in)
+    return grouped
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    label: str
+    values: tuple[int, ...]  # oldest first
+
+
+def trend_of(check_ins: list[WellbeingCheckIn]) -> list[TrendLine]:
+    """One line per question, the answers of the given check-ins (newest first) read oldest to newest."""
+    oldest_first = list(reversed(check_ins))
+    return [
+        TrendLine(str(label), tuple(int(getattr(check_in, field_name)) for check_in in oldest_first))
+        for field_name, _question, label in WELLBEING_QUESTIONS
+    ]
+
+
+@dataclass(frozen=True)
+class OwnWellbeing:
+    supporter: Supporter
+    status: CheckInStatus
+    recent: list[WellbeingCheckIn]  # newest first
+
+    @property
+    def dates(self) -> list[datetime]:
+        return [check_in.answered_at for check_in in reversed(self.recent)]
+
+    @property
+    def trend(self) -> list[TrendLine]:
+        return trend_of(self.recent)
+
+
+def own_wellbeing(user: Any, *, moment: datetime | None = None) -> list[OwnWellbeing]:
+    """The person's own supporter profiles, each with when their next check-in is due and their latest answers."""
+    moment = moment or now()
+    supporters = list(supporters_of(user).select_related("organisation").order_by("organisation__name"))
+    recent = latest_check_ins(supporter.pk for supporter in supporters)
+    began = check_ins_began()
+    rows = []
+    for supporter in supporters:
+        mine = recent.get(supporter.pk, [])
+        last = mine[0].answered_at if mine else None
+        rows.append(OwnWellbeing(supporter, check_in_status(supporter, last, began=began, moment=moment), mine))
+    return rows
+
+
+@dataclass(frozen=True)
+class Overload:
+    """A caseload above a cap: in one programme (programme_id set), or across the supporter's programmes."""
+
+    programme_id: Any
+    programme_name: str
+    caseload: int
+    cap: int
+
+
+def caseload_overloads(supporter_ids: Iterable[Any]) -> dict[Any, list[Overload]]:
+    """Each supporter whose active caseload is above a cap, in two queries. In one programme: above its cap (the
+    cap may have been lowered under them, or patients moved outside the services). Across programmes: above the
+    highest cap of the programmes they support or hold patients in, so more than any one of their coordinators
+    would give a supporter; this is the load a per-programme cap cannot see."""
+    ids = list(supporter_ids)
+    held = (
+        Enrolment.objects.filter(supporter_id__in=ids, status=Enrolment.Status.ACTIVE)
+        .values("supporter_id", "programme_id", "programme__name", "programme__caseload_cap")
+        .annotate(count=Count("pk"))
+        .order_by("supporter_id", "programme__name")
+    )
+    highest: dict[Any, int] = {}
+    for supporter_id, cap in Supporter.programmes.through.objects.filter(supporter_id__in=ids).values_list(
+        "supporter_id", "programme__caseload_cap"
+    ):
+        highest[supporter_id] = max(highest.get(supporter_id, 0), cap)
+    overloads: dict[Any, list[Overload]] = {}
+    totals: dict[Any, tuple[int, int]] = {}  # supporter -> (patients, programmes holding them)
+    for row in held:
+        supporter_id, count, cap = row["supporter_id"], int(row["count"]), int(row["programme__caseload_cap"])
+        highest[supporter_id] = max(highest.get(supporter_id, 0), cap)
+        patients, programmes = totals.get(supporter_id, (0, 0))
+        totals[supporter_id] = (patients + count, programmes + 1)
+        if count > cap:
+            overloads.setdefault(supporter_id, []).append(
+                Overload(row["programme_id"], row["programme__name"], count, cap)
+            )
+    for supporter_id, (patients, programmes) in totals.items():
+        if programmes > 1 and patients > highest[supporter_id]:
+            overloads.setdefault(supporter_id, []).append(Overload(None, "", patients, highest[supporter_id]))
+    return overloads
+
+
+def open_wellbeing_alerts(supporter_ids: Iterable[Any]) -> QuerySet[WellbeingAlert]:
+    """The supporters' alerts nobody has followed up yet, newest first."""
+    return (
+        WellbeingAlert.objects.filter(supporter_id__in=list(supporter_ids), resolved_at__isnull=True)
+        .select_related("supporter__user", "programme", "check_in")
+        .order_by("-created_at")
+    )
+
+
+def managed_wellbeing_alerts(user: Any) -> QuerySet[WellbeingAlert]:
+    """Alerts about the supporters of the organisations the person runs (the gate uses this)."""
+    return WellbeingAlert.objects.filter(supporter__in=managed_supporters(user))
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One supporter on the team's wellbeing board."""
+
+    supporter: Supporter
+    caseload: int  # in this programme
+    cap: int
+    overloads: list[Overload]
+    check_ins: list[WellbeingCheckIn]  # newest first
+    status: CheckInStatus
+    notes: list[tuple[datetime, str]]  # newest first; empty unless the viewer may read them
+    alerts: list[WellbeingAlert]
+
+    @property
+    def over_capacity(self) -> bool:
+        return bool(self.overloads)
+
+    @property
+    def dates(self) -> list[datetime]:
+        return [check_in.answered_at for check_in in reversed(self.check_ins)]
+
+    @property
+    def trend(self) -> list[TrendLine]:
+        return trend_of(self.check_ins)
+
+    @property
+    def latest_asks_for_attention(self) -> bool:
+        return bool(self.check_ins) and self.check_ins[0].asks_for_attention
+
+    @property
+    def needs_a_look(self) -> bool:
+        return bool(self.alerts) or self.over_capacity or self.status.missed > 0 or self.latest_asks_for_attention
+
+
+def reads_wellbeing_notes(viewer: Any, supporter: Supporter, *, coordinator: bool) -> bool:
+    """A supporter's notes are for their supervisor and the organisation's coordinators, not every admin."""
+    return coordinator or (supporter.supervisor_id is not None and supporter.supervisor_id == viewer.pk)
+
+
+def team_wellbeing(programme: Programme, *, viewer: Any, moment: datetime | None = None) -> list[TeamMember]:
+    """The programme's supporters, those who need a look first, each with their latest check-ins, caseload against
+    the cap, missed check-ins and open alerts: a fixed number of queries however large the team."""
+    moment = moment or now()
+    supporters = list(programme.supporters.select_related("user", "organisation").order_by("user__handle"))
+    ids = [supporter.pk for supporter in supporters]
+    recent = latest_check_ins(ids)
+    overloads = caseload_overloads(ids)
+    caseloads = dict(
+        Enrolment.objects.filter(programme=programme, supporter_id__in=ids, status=Enrolment.Status.ACTIVE)
+        .values("supporter_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("supporter_id", "count")
+    )
+    alerts: dict[Any, list[WellbeingAlert]] = {}
+    for alert in open_wellbeing_alerts(ids):
+        alerts.setdefault(alert.supporter_id, []).append(alert)
+    coordinator = Role.COORDINATOR in roles_in(viewer, programme.organisation_id)
+    began = check_ins_began()
+    members = []
+    for supporter in supporters:
+        mine = recent.get(supporter.pk, [])
+        readable = reads_wellbeing_notes(viewer, supporter, coordinator=coordinator)
+        notes = [(item.answered_at, item.note) for item in mine if item.note] if readable else []
+        for item in mine:
+            item.note = ""  # what the viewer may read is in `notes`; the rows carry none
+        members.append(
+            TeamMember(
+                supporter=supporter,
+                caseload=int(caseloads.get(supporter.pk, 0)),
+                cap=programme.caseload_cap,
+                overloads=overloads.get(supporter.pk, []),
+                check_ins=mine,
+                status=check_in_status(supporter, mine[0].answered_at if mine else None, began=began, moment=moment),
+                notes=notes,
+                alerts=alerts.get(supporter.pk, []),
+            )
+        )
+    return sorted(members, key=lambda member: not member.needs_a_look)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from peerpath.accounts.models import Organisation, RoleAssignment, User
@@ -28,8 +28,11 @@ from peerpath.directory.models import Condition, Listing
 from peerpath.prescriptions.dose import Activity
 from peerpath.prescriptions.models import Participation, Patient, Prescription
 from peerpath.prescriptions.services import participation_record
-from peerpath.programmes import tasks
+from peerpath.programmes import messaging, tasks
 from peerpath.programmes.models import (
+    WELLBEING_HIGH,
+    WELLBEING_LOW,
+    WELLBEING_QUESTIONS,
     Channel,
     CoreFunction,
     Enrolment,
@@ -39,6 +42,13 @@ from peerpath.programmes.models import (
     Supporter,
     SupportKind,
     TrainingRecord,
+    WellbeingAlert,
+    WellbeingCheckIn,
+)
+from peerpath.programmes.selectors import (
+    caseload_overloads,
+    check_in_status,
+    check_ins_began,
 )
 
 FOLLOW_UP_DAYS = (1, 365)
@@ -345,13 +355,15 @@ def enrolment_assign(*, actor: User, enrolment: Enrolment, supporter: Supporter)
     reasons = readiness(supporter, programme)
     if reasons:
         raise Conflict(_("This supporter cannot take a new patient: %(why)s") % {"why": " ".join(reasons)})
-    previous = enrolment.supporter_id
+    previous = enrolment.supporter
     enrolment.supporter, enrolment.assigned_at = supporter, now()
     # A new supporter makes first contact at once; a handed-over patient keeps the date already due.
     enrolment.next_due_on = enrolment.next_due_on or enrolment.assigned_at.date()
     enrolment.save(update_fields=["supporter", "assigned_at", "next_due_on", "updated_at"])
+    if previous is not None:
+        messaging.supporter_leaves(actor=actor, enrolment=enrolment, supporter_user=previous.user)
     record(action="programmes.assigned", actor=actor, organisation=programme.organisation, target=enrolment,
-           details={"supporter": str(supporter.pk), "previous": str(previous) if previous else None})  # fmt: skip
+           details={"supporter": str(supporter.pk), "previous": str(previous.pk) if previous else None})  # fmt: skip
     return enrolment
 
 
@@ -363,6 +375,8 @@ def enrolment_end(*, actor: User, enrolment: Enrolment, reason: str = "") -> Enr
         return enrolment
     enrolment.status, enrolment.ended_at, enrolment.end_reason = Enrolment.Status.ENDED, now(), reason.strip()[:300]
     enrolment.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
+    if enrolment.supporter is not None:
+        messaging.supporter_leaves(actor=actor, enrolment=enrolment, supporter_user=enrolment.supporter.user)
     record(action="programmes.enrolment_ended", actor=actor, organisation=enrolment.programme.organisation,
            target=enrolment)  # fmt: skip
     return enrolment
@@ -434,7 +448,10 @@ def _clean_interaction(enrolment: Enrolment, data: InteractionData) -> dict[str,
 def interaction_log(*, actor: User, enrolment: Enrolment, data: InteractionData) -> Interaction:
     """The supporter whose caseload holds the patient logs a contact. It counts as contact with a peer supporter on
     the patient's running prescription (participation_record), so adherence moves."""
-    enrolment = Enrolment.objects.select_for_update().select_related("programme", "supporter").get(pk=enrolment.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the supporter.
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",)).select_related("programme", "supporter").get(pk=enrolment.pk)
+    )
     supporter = enrolment.supporter
     if supporter is None or supporter.user_id != actor.pk or enrolment.status != Enrolment.Status.ACTIVE:
         raise PermissionDenied(_("Only the patient's own supporter logs contacts with them."))
@@ -540,3 +557,147 @@ def enrolment_sharing_set(*, user: User, enrolment: Enrolment, share: bool) -> E
            organisation=enrolment.programme.organisation, target=enrolment,
            details={"share_with_ehr": share, "previous": previous})  # fmt: skip
     return enrolment
+
+
+# --- Supporters' own wellbeing ----------------------------------------------------------------------------------
+
+
+def _raise_alert(*, supporter: Supporter, kind: str, key: str, **facts: Any) -> WellbeingAlert | None:
+    """Raise an alert unless the same one (kind and key) was raised before, and e-mail it once the change is
+    committed; None when it already existed."""
+    if WellbeingAlert.objects.filter(kind=kind, key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            alert = WellbeingAlert.objects.create(supporter=supporter, kind=kind, key=key, **facts)
+    except IntegrityError:
+        return None  # raised at the same moment by another run
+    record(action="programmes.wellbeing_alert_raised", actor=None, organisation=supporter.organisation, target=alert,
+           details={"kind": kind})  # fmt: skip
+    _queue_alert_email(alert)
+    return alert
+
+
+def _queue_alert_email(alert: WellbeingAlert) -> None:
+    alert_id = str(alert.pk)
+    transaction.on_commit(lambda: tasks.send_wellbeing_alert.enqueue(alert_id))
+
+
+@transaction.atomic
+def wellbeing_check_in(
+    *, actor: User, supporter: Supporter, strain: int, emotional_load: int, support_needed: int, own_health: int,
+    note: str = "",
+) -> WellbeingCheckIn:  # fmt: skip
+    """The supporter answers their wellbeing check-in (whenever they like, not only when it is due). Answers past the
+    threshold (WellbeingCheckIn.asks_for_attention) ask their supervisor to get in touch; any answer closes an alert
+    about missed check-ins."""
+    if actor.pk != supporter.user_id:
+        raise PermissionDenied(_("Only the supporter answers their own check-in."))
+    given = {"strain": strain, "emotional_load": emotional_load, "support_needed": support_needed,
+             "own_health": own_health}  # fmt: skip
+    for field_name, _question, label in WELLBEING_QUESTIONS:
+        value = given[field_name]
+        if isinstance(value, bool) or not isinstance(value, int) or not WELLBEING_LOW <= value <= WELLBEING_HIGH:
+            raise DomainError(
+                _("%(label)s: choose an answer from %(low)s to %(high)s.")
+                % {"label": label, "low": WELLBEING_LOW, "high": WELLBEING_HIGH},
+                field=field_name,
+            )
+    check_in = WellbeingCheckIn.objects.create(supporter=supporter, answered_at=now(), note=note.strip()[:1000],
+                                               **given)  # fmt: skip
+    closed = WellbeingAlert.objects.filter(
+        supporter=supporter, kind=WellbeingAlert.Kind.MISSED, resolved_at__isnull=True
+    ).update(resolved_at=check_in.answered_at, updated_at=check_in.answered_at)
+    alert = None
+    if check_in.asks_for_attention:
+        alert = _raise_alert(supporter=supporter, kind=WellbeingAlert.Kind.CHECK_IN, key=f"check_in:{check_in.pk}",
+                             check_in=check_in)  # fmt: skip
+    # The answers and the note stay out of the audit trail: they are for the supervisor and coordinators only.
+    record(action="programmes.wellbeing_checked_in", actor=actor, organisation=supporter.organisation,
+           target=check_in, details={"alert": alert is not None, "missed_alerts_closed": closed})  # fmt: skip
+    return check_in
+
+
+@transaction.atomic
+def wellbeing_alert_resolve(*, actor: User, alert: WellbeingAlert) -> WellbeingAlert:
+    """The supporter's supervisor or a manager of the organisation has followed the alert up."""
+    alert = (
+        WellbeingAlert.objects.select_for_update(of=("self",))
+        .select_related("supporter__organisation")
+        .get(pk=alert.pk)
+    )
+    supporter = alert.supporter
+    if actor.pk != supporter.supervisor_id:
+        _check_manager(actor, supporter.organisation)
+    if alert.resolved_at is not None:
+        return alert
+    alert.resolved_at, alert.resolved_by = now(), actor
+    alert.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    record(action="programmes.wellbeing_alert_resolved", actor=actor, organisation=supporter.organisation,
+           target=alert, details={"kind": alert.kind})  # fmt: skip
+    return alert
+
+
+@dataclass
+class WellbeingSweep:
+    missed: int = 0
+    over_capacity: int = 0
+    cleared: int = 0
+    resent: int = 0
+
+
+def _sweep_missed(moment: datetime, report: WellbeingSweep) -> None:
+    # Supporters on a break are not chased: the pause already tells their coordinator, and answering is not a duty.
+    running = Supporter.programmes.through.objects.filter(programme__status=Programme.Status.ACTIVE)
+    supporters = (
+        Supporter.objects.filter(pk__in=running.values("supporter_id"), paused_at__isnull=True, user__is_active=True)
+        .select_related("organisation")
+        .annotate(last_answered_at=Max("check_ins__answered_at"))
+    )
+    began = check_ins_began()
+    for supporter in supporters:
+        status = check_in_status(supporter, getattr(supporter, "last_answered_at", None), began=began, moment=moment)
+        if not status.missed_in_a_row:
+            continue
+        due_on = status.due_at.date()
+        if _raise_alert(supporter=supporter, kind=WellbeingAlert.Kind.MISSED, key=f"missed:{supporter.pk}:{due_on}",
+                        due_on=due_on):  # fmt: skip
+            report.missed += 1
+
+
+def _sweep_capacity(moment: datetime, report: WellbeingSweep) -> None:
+    holding = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, supporter__isnull=False)
+    overloads = caseload_overloads(holding.order_by().values_list("supporter_id", flat=True).distinct())
+    supporters = Supporter.objects.select_related("organisation").in_bulk(list(overloads))
+    current = set()
+    for supporter_id, found in overloads.items():
+        for overload in found:
+            key = f"over_capacity:{supporter_id}:{overload.programme_id or 'all'}:{overload.caseload}:{overload.cap}"
+            current.add(key)
+            raised = _raise_alert(supporter=supporters[supporter_id], kind=WellbeingAlert.Kind.OVER_CAPACITY,
+                                  key=key, programme_id=overload.programme_id, caseload=overload.caseload,
+                                  cap=overload.cap)  # fmt: skip
+            if raised is not None:
+                report.over_capacity += 1
+    # A caseload back within its cap (or changed, and alerted again under its new numbers) closes its alert.
+    report.cleared = (
+        WellbeingAlert.objects.filter(kind=WellbeingAlert.Kind.OVER_CAPACITY, resolved_at__isnull=True)
+        .exclude(key__in=current)
+        .update(resolved_at=moment, updated_at=moment)
+    )
+
+
+@transaction.atomic
+def wellbeing_sweep(*, moment: datetime | None = None) -> WellbeingSweep:
+    """The daily look after supporters (queued by `peerpath run_scheduler`): alert the supervisor of each supporter
+    who has missed two check-ins in a row or holds more patients than a cap allows, close the capacity alerts that are
+    over, and queue again any alert whose e-mail did not go (a mail server that was down, nobody to send it to)."""
+    moment = moment or now()
+    report = WellbeingSweep()
+    _sweep_missed(moment, report)
+    _sweep_capacity(moment, report)
+    for alert in WellbeingAlert.objects.filter(sent_at__isnull=True, resolved_at__isnull=True,
+                                               created_at__lt=moment - timedelta(hours=1)):  # fmt: skip
+        _queue_alert_email(alert)
+        report.resent += 1
+    return report

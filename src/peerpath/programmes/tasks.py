@@ -1,6 +1,9 @@
-"""Background work for programmes: the alert when a supporter raises a concern."""
+"""Background work for programmes: the alert when a supporter raises a concern; the wellbeing alerts and the daily
+wellbeing sweep that `peerpath run_scheduler` queues."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from django_tasks import task
 
@@ -11,3 +14,17 @@ from peerpath.programmes import notifications
 def send_concern_alert(interaction_id: str) -> int:
     """E-mail the supervisor and the coordinator (every manager of the organisation, for safeguarding)."""
     return notifications.concern_alert(interaction_id)
+
+
+@task()
+def send_wellbeing_alert(alert_id: str) -> int:
+    """E-mail a wellbeing alert to the supporter's supervisor (or the coordinators); at most once per alert."""
+    return notifications.wellbeing_alert(alert_id)
+
+
+@task()
+def wellbeing_sweep() -> dict[str, int]:
+    """Alert on missed check-ins and caseloads above a cap (queued daily by `peerpath run_scheduler`)."""
+    from peerpath.programmes.services import wellbeing_sweep as sweep
+
+    return asdict(sweep())

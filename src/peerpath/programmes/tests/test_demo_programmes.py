@@ -10,8 +10,8 @@ from peerpath.accounts.models import User
 from peerpath.prescriptions.models import Participation, Prescription
 from peerpath.programmes import services
 from peerpath.programmes.demo import CAP, PROGRAMME, demo_programme_guide
-from peerpath.programmes.models import Enrolment, Interaction, Programme
-from peerpath.programmes.selectors import caseload
+from peerpath.programmes.models import Enrolment, Interaction, Programme, WellbeingAlert, WellbeingCheckIn
+from peerpath.programmes.selectors import caseload, check_in_due
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +46,29 @@ def test_the_demo_supporter_starts_on_an_overdue_first_caseload(demo, client):
     client.force_login(maureen)
     assert client.get("/programmes/caseload/").status_code == 200
     assert "/programmes/caseload/" in "\n".join(demo_programme_guide("http://127.0.0.1:8000"))
+
+
+def test_the_demo_team_checks_in_and_one_worrying_check_in_alerted_the_coordinator(
+    db, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    check_ins = WellbeingCheckIn.objects.select_related("supporter__user")
+    assert sorted(check_in.supporter.user.handle for check_in in check_ins) == [
+        "gentle-pace", "gentle-pace", "steady-steps", "steady-steps", "steady-steps", "walk-and-talk", "walk-and-talk",
+        "walk-and-talk",
+    ]  # fmt: skip
+    worrying = [check_in.supporter.user.handle for check_in in check_ins if check_in.asks_for_attention]
+    assert worrying == ["walk-and-talk"]
+    alert = WellbeingAlert.objects.get()
+    assert alert.kind == WellbeingAlert.Kind.CHECK_IN and alert.sent_at is not None
+    coordinator = User.objects.get(email="coordinator@peerpath.demo")
+    assert [mail.to for mail in mailoutbox if "peer supporter may need your support" in mail.subject] == [
+        [coordinator.email]
+    ]
+    maureen = User.objects.get(email="peer-supporter@peerpath.demo")
+    assert check_in_due(maureen.supporter_profiles.get())  # her caseload asks how she is
+    programme = Programme.objects.get(name=PROGRAMME)
+    client.force_login(coordinator)
+    board = client.get(f"/programmes/{programme.pk}/wellbeing/").content.decode()
+    assert "walk-and-talk" in board and "Taking a break" in board and "Could we talk?" in board

@@ -30,6 +30,7 @@ from peerpath.moderation.crisis import lines_for
 from peerpath.programmes import services
 from peerpath.programmes.access import access_concern, access_enrolment, access_programme
 from peerpath.programmes.forms import ConcernCloseForm, InteractionForm
+from peerpath.programmes.messaging import may_message
 from peerpath.programmes.models import Enrolment, Interaction, Programme
 from peerpath.programmes.selectors import (
     SILENT_DAYS,
@@ -112,7 +113,8 @@ def _render_enrolment(
         Interaction.objects.filter(enrolment=enrolment).select_related("supporter__user", "listing")[:50]
     )
     may_log = enrolment.supporter is not None and enrolment.supporter.user_id == request.user.pk
-    context = {"enrolment": enrolment, "interactions": interactions, "form": form, "may_log": may_log}
+    context = {"enrolment": enrolment, "interactions": interactions, "form": form, "may_log": may_log,
+               "may_message": may_message(request.user, enrolment)}  # fmt: skip
     return render(request, "programmes/enrolment.html", context, status=status)
 
 

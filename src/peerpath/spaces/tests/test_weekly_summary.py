@@ -155,7 +155,14 @@ def test_on_the_database_queue_the_periodic_work_is_queued_once_and_reminders_no
 
 def test_the_plan_lists_every_periodic_task(world):
     names = [name for name, *_rest in Scheduler(at=NOW.time()).plan(NOW)]
-    assert names == ["daily_sweep", "materialise_meetings", "follow_digest", "weekly_digest", "weekly_summary"]
+    assert names == [
+        "daily_sweep",
+        "materialise_meetings",
+        "follow_digest",
+        "wellbeing_sweep",
+        "weekly_digest",
+        "weekly_summary",
+    ]
 
 
 def test_a_disabled_account_gets_no_summary(world, group):

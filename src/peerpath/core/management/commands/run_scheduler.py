@@ -5,6 +5,7 @@
     daily, from --at    prescriptions.daily_sweep   prescription reminders and lapses
                         spaces.materialise_meetings keep every schedule's meetings materialised ahead
                         forum.follow_digest         the e-mail digest of replies in followed threads
+                        programmes.wellbeing_sweep  supporters who missed two check-ins or are over a cap
     weekly, Monday      prescriptions.weekly_digest the clinicians' follow-ups
                         spaces.weekly_summary       the organisers' summary
 
@@ -32,6 +33,7 @@ from django_tasks.base import Task
 from peerpath.forum.tasks import follow_digest
 from peerpath.moderation.tasks import crisis_realert_sweep
 from peerpath.prescriptions.tasks import daily_sweep, weekly_digest
+from peerpath.programmes.tasks import wellbeing_sweep
 from peerpath.spaces.tasks import materialise_meetings, send_due_reminders, weekly_summary
 
 logger = logging.getLogger(__name__)
@@ -112,6 +114,7 @@ class Scheduler:
             ("daily_sweep", daily_sweep, today.isoformat(), today),
             ("materialise_meetings", materialise_meetings, today.isoformat(), today),
             ("follow_digest", follow_digest, today.isoformat(), today),
+            ("wellbeing_sweep", wellbeing_sweep, today.isoformat(), today),
             ("weekly_digest", weekly_digest, this_week, monday),
             ("weekly_summary", weekly_summary, this_week, monday),
         ]
