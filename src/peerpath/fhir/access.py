@@ -93,13 +93,14 @@ def prescriptions_fulfilled(contacts: Sequence[Interaction]) -> dict[Any, list[P
         .select_related("listing", "condition")
         .order_by("created_at")
     )
+    by_patient: dict[Any, list[Prescription]] = {}
+    for prescription in candidates:
+        by_patient.setdefault(prescription.patient_id, []).append(prescription)
     fulfilled: dict[Any, list[Prescription]] = {}
     for contact in contacts:
         enrolment, participation = contact.enrolment, contact.participation
         chosen = []
-        for prescription in candidates:
-            if prescription.patient_id != enrolment.patient_id:
-                continue
+        for prescription in by_patient.get(enrolment.patient_id, []):
             counted = (
                 participation is not None
                 and prescription.dose.start <= participation.occurred_at.date() < prescription.dose.end

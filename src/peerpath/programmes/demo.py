@@ -75,7 +75,7 @@ def _at(day: date, hour: int = 11) -> datetime:
 
 
 def _supporter_user(person: DemoSupporter, organisation: Organisation) -> User:
-    user = accounts.user_create(email=f"{person.key}@peerpath.demo", password=None, handle=person.handle,
+    user = accounts.user_create(email=f"{person.key}@supporters.peerpath.demo", password=None, handle=person.handle,
                                 legal_name=person.legal_name, email_verified=True)  # fmt: skip
     accounts.role_grant(actor=None, user=user, organisation=organisation, role=Role.PEER_SUPPORTER)
     return user

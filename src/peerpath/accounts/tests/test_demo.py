@@ -69,7 +69,7 @@ def test_the_demo_has_one_person_per_persona_and_staff_roles_of_the_matrix():
         "admin",
         "outsider",
     }
-    staff = {"moderator", "clinician", "coordinator", "admin", "outsider"}
+    staff = {"peer_supporter", "moderator", "clinician", "coordinator", "admin", "outsider"}
     assert everyone == PERSONAS
     assert staff == {person.persona for person in PEOPLE if person.is_staff}
 

@@ -339,3 +339,11 @@ def test_the_code_system_needs_a_sign_in_and_other_code_systems_are_404(client, 
     client.force_login(world.people["member"])
     assert client.get(f"{BASE}CodeSystem/{codes.PEER_SUPPORT_FUNCTIONS_ID}").status_code == 200
     assert _fhir(client.get(f"{BASE}CodeSystem/support-kind"), 404)["issue"][0]["code"] == "not-found"
+
+
+def test_nobody_signed_in_reads_no_contact():
+    from django.contrib.auth.models import AnonymousUser
+
+    from peerpath.fhir.access import fhir_contacts
+
+    assert list(fhir_contacts(AnonymousUser())) == []

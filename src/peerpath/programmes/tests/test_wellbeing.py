@@ -350,3 +350,11 @@ def test_the_boards_queries_do_not_grow_with_the_team(client, world, scheme, pro
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_an_alert_of_another_programme_or_none_is_not_found(client, world, scheme, profile):
+    import uuid
+
+    client.force_login(world.people["coordinator"])
+    url = reverse("programmes_wellbeing_alert_resolve", kwargs={"programme_id": scheme.pk, "alert_id": uuid.uuid4()})
+    assert client.post(url).status_code == 404
