@@ -164,3 +164,37 @@ def wellbeing_alert(alert_id: str) -> int:
     record(action="notification.sent", actor=None, organisation=alert.supporter.organisation, target=alert,
            details={"kind": f"wellbeing_{alert.kind}", "count": sent, "failed": failed})  # fmt: skip
     return sent
+
+
+def pause_notice(supporter_id: str) -> int:
+    """Tell the supervisor (or the coordinators) that a supporter is taking a break and their patients' follow-ups
+    need cover; no patient is named."""
+    from peerpath.programmes.models import Enrolment, Programme, Supporter
+
+    supporter = Supporter.objects.select_related("user", "supervisor").filter(pk=supporter_id).first()
+    if supporter is None or not supporter.is_paused:
+        return 0
+    patients = Enrolment.objects.filter(supporter=supporter, status=Enrolment.Status.ACTIVE).count()
+    programme = Programme.objects.filter(supporters=supporter, status=Programme.Status.ACTIVE).order_by("name").first()
+    link = (
+        site_url(reverse("programmes_follow_ups", kwargs={"programme_id": programme.pk}))
+        if programme is not None
+        else site_url(reverse("programmes_supporter", kwargs={"supporter_id": supporter.pk}))
+    )
+    sent = 0
+    for person in wellbeing_alert_recipients(supporter):
+        body = (
+            f"Hello {person.handle},\n\n{supporter.user.handle} is taking a break from peer support and gets no new "
+            f"patients until they resume. Their {patients} patient{'s' if patients != 1 else ''} need someone to "
+            f"cover their follow-ups:\n\n{link}\n"
+        )
+        try:
+            send_mail(subject=f"[PeerPath] {supporter.user.handle} is taking a break: follow-ups need cover",
+                      message=body, from_email=None, recipient_list=[person.email])  # fmt: skip
+        except (smtplib.SMTPException, OSError) as error:
+            logger.warning("pause notice e-mail not sent (supporter %s): %s", supporter.pk, type(error).__name__)
+            continue
+        sent += 1
+    record(action="notification.sent", actor=None, organisation=supporter.organisation, target=supporter,
+           details={"kind": "supporter_paused", "count": sent})  # fmt: skip
+    return sent

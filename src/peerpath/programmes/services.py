@@ -248,6 +248,9 @@ def supporter_pause(*, actor: User, supporter: Supporter, reason: str = "") -> S
         return supporter
     supporter.paused_at, supporter.pause_reason = now(), reason.strip()[:300]
     supporter.save(update_fields=["paused_at", "pause_reason", "updated_at"])
+    if actor.pk == supporter.user_id:  # a coordinator who paused them knows already
+        supporter_id = str(supporter.pk)
+        transaction.on_commit(lambda: tasks.send_pause_notice.enqueue(supporter_id))
     record(action="programmes.supporter_paused", actor=actor, organisation=supporter.organisation, target=supporter)
     return supporter
 

@@ -28,3 +28,9 @@ def wellbeing_sweep() -> dict[str, int]:
     from peerpath.programmes.services import wellbeing_sweep as sweep
 
     return asdict(sweep())
+
+
+@task()
+def send_pause_notice(supporter_id: str) -> int:
+    """Ask the supervisor (or the coordinators) to cover the follow-ups of a supporter taking a break."""
+    return notifications.pause_notice(supporter_id)

@@ -123,3 +123,27 @@ def test_the_caseload_points_to_check_ins_group_organisers_asked_for(client, wor
     page = client.get(reverse("programmes_caseload")).content.decode()
     assert "1 member of a group asked for a check-in from a peer supporter." in page
     assert reverse("check_in_list") in page
+
+
+def test_a_supporter_takes_a_break_and_the_coordinator_is_asked_to_cover(
+    client, world, enrolment, mailoutbox, django_capture_on_commit_callbacks
+):
+    profile = enrolment.supporter
+    url = reverse("programmes_own_pause", kwargs={"supporter_id": profile.pk})
+    client.force_login(world.people["peer_supporter"])
+    assert "Need a break?" in client.get(reverse("programmes_caseload")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reason": "Hospital appointments this month"})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.is_paused and profile.pause_reason == "Hospital appointments this month"
+    [mail] = mailoutbox
+    assert mail.to == [world.people["coordinator"].email] and "1 patient need" in mail.body
+    assert "Nia" not in mail.body and "Evans" not in mail.body
+    assert "I am back: resume" in client.get(reverse("programmes_caseload")).content.decode()
+    client.post(url, {"resume": "1"})
+    profile.refresh_from_db()
+    assert not profile.is_paused
+    for persona in ("coordinator", "member", "outsider"):
+        client.force_login(world.people[persona])
+        assert client.post(url).status_code == 404

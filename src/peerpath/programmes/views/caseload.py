@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peerpath.accounts.roles import Role
 from peerpath.accounts.selectors import managed_organisations, roles_of
 from peerpath.audit.services import record
+from peerpath.core.access import uuid_or_404
 from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
 from peerpath.core.http import AuthenticatedHttpRequest
@@ -222,9 +223,29 @@ def _render_follow_ups(
     return render(request, "programmes/follow_ups.html", context, status=status)
 
 
+@never_cache
+@login_required
+@require_POST
+def own_pause(request: AuthenticatedHttpRequest, supporter_id: str) -> HttpResponse:
+    """The supporter takes a break, or comes back (their own profile only)."""
+    supporter = supporters_of(request.user).filter(pk=uuid_or_404(supporter_id)).first()
+    if supporter is None:
+        raise Http404
+    if request.POST.get("resume"):
+        services.supporter_resume(actor=request.user, supporter=supporter)
+        messages.success(request, _("Welcome back: you can take new patients again."))
+    else:
+        services.supporter_pause(actor=request.user, supporter=supporter, reason=request.POST.get("reason", ""))
+        messages.success(
+            request, _("You are taking a break. Your coordinator has been asked to cover your follow-ups.")
+        )
+    return redirect("programmes_caseload")
+
+
 urlpatterns: list[URLPattern] = [
     path("programmes/caseload/", caseload_page, name="programmes_caseload"),
     path("programmes/caseload/<uuid:enrolment_id>/", enrolment_page, name="programmes_enrolment"),
+    path("programmes/caseload/break/<uuid:supporter_id>/", own_pause, name="programmes_own_pause"),
     path("programmes/", programme_list, name="programmes_list"),
     path("programmes/<uuid:programme_id>/", programme_page, name="programmes_programme"),
     path("programmes/<uuid:programme_id>/follow-ups/", follow_ups_page, name="programmes_follow_ups"),
