@@ -16,6 +16,7 @@ from peerpath.programmes.selectors import (
     managed_supporters,
     managed_wellbeing_alerts,
     own_enrolments,
+    supporters_of,
     visible_enrolments,
 )
 
@@ -118,3 +119,12 @@ def access_wellbeing_alert(user: Any, programme: Programme, alert_id: Any) -> We
         record_denied(actor=user, object_type="programmes.wellbeingalert", object_id=str(alert_id))
         raise Http404
     return alert
+
+
+def access_own_supporter(user: Any, supporter_id: Any) -> Supporter:
+    """One of the person's own supporter profiles (taking a break, coming back)."""
+    supporter = supporters_of(user).filter(pk=uuid_or_404(supporter_id)).first()
+    if supporter is None:
+        record_denied(actor=user, object_type="programmes.supporter", object_id=str(supporter_id))
+        raise Http404
+    return supporter

@@ -486,3 +486,13 @@ def team_wellbeing(programme: Programme, *, viewer: Any, moment: datetime | None
             )
         )
     return sorted(members, key=lambda member: not member.needs_a_look)
+
+
+def enrolment_contacts(enrolment: Enrolment, *, limit: int = 50) -> list[Interaction]:
+    """The enrolment's newest contacts, for the patient's page of their supporter and the coordinator."""
+    return list(Interaction.objects.filter(enrolment=enrolment).select_related("supporter__user", "listing")[:limit])
+
+
+def waiting_for_supporter(programme: Programme) -> int:
+    """How many of the programme's running enrolments have no supporter yet."""
+    return Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE, supporter__isnull=True).count()

@@ -22,14 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peerpath.accounts.roles import Role
 from peerpath.accounts.selectors import managed_organisations, roles_of
 from peerpath.audit.services import record
-from peerpath.core.access import uuid_or_404
 from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
 from peerpath.core.http import AuthenticatedHttpRequest
 from peerpath.core.time import now
 from peerpath.moderation.crisis import lines_for
 from peerpath.programmes import services
-from peerpath.programmes.access import access_concern, access_enrolment, access_programme
+from peerpath.programmes.access import access_concern, access_enrolment, access_own_supporter, access_programme
 from peerpath.programmes.forms import ConcernCloseForm, InteractionForm
 from peerpath.programmes.messaging import may_message
 from peerpath.programmes.models import Enrolment, Interaction, Programme
@@ -38,11 +37,13 @@ from peerpath.programmes.selectors import (
     TRIES_FOR_REVIEW,
     CaseloadRow,
     caseload,
+    enrolment_contacts,
     managed_programmes,
     open_concerns,
     programme_caseloads,
     programme_follow_ups,
     supporters_of,
+    waiting_for_supporter,
 )
 from peerpath.spaces.selectors import check_in_requests_for
 
@@ -110,9 +111,7 @@ def _line(row: CaseloadRow, today: date, url: str) -> CaseloadLine:
 def _render_enrolment(
     request: AuthenticatedHttpRequest, enrolment: Enrolment, form: InteractionForm, status: int = 200
 ) -> HttpResponse:
-    interactions = list(
-        Interaction.objects.filter(enrolment=enrolment).select_related("supporter__user", "listing")[:50]
-    )
+    interactions = enrolment_contacts(enrolment)
     may_log = enrolment.supporter is not None and enrolment.supporter.user_id == request.user.pk
     context = {"enrolment": enrolment, "interactions": interactions, "form": form, "may_log": may_log,
                "may_message": may_message(request.user, enrolment)}  # fmt: skip
@@ -196,7 +195,7 @@ def programme_page(request: AuthenticatedHttpRequest, programme_id: str) -> Http
         (supporter, count, services.readiness(supporter, programme, today))
         for supporter, count in programme_caseloads(programme)
     ]
-    waiting = programme.enrolments.filter(status=Enrolment.Status.ACTIVE, supporter__isnull=True).count()
+    waiting = waiting_for_supporter(programme)
     return render(request, "programmes/programme.html",
                   {"programme": programme, "supporters": supporters, "waiting": waiting})  # fmt: skip
 
@@ -228,9 +227,7 @@ def _render_follow_ups(
 @require_POST
 def own_pause(request: AuthenticatedHttpRequest, supporter_id: str) -> HttpResponse:
     """The supporter takes a break, or comes back (their own profile only)."""
-    supporter = supporters_of(request.user).filter(pk=uuid_or_404(supporter_id)).first()
-    if supporter is None:
-        raise Http404
+    supporter = access_own_supporter(request.user, supporter_id)
     if request.POST.get("resume"):
         services.supporter_resume(actor=request.user, supporter=supporter)
         messages.success(request, _("Welcome back: you can take new patients again."))
