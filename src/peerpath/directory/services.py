@@ -340,15 +340,24 @@ def listing_delist(*, actor: User, listing: Listing, reason: str) -> Listing:
     """Take a listing out of the directory, saying why (the reason is kept and shown to reviewers)."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     organisation = _check_curator(actor, listing)
+    _take_out(listing, reason, actor=actor, organisation=organisation, action="listing.delisted",
+              no_reason=_("Say why the listing is delisted."),
+              already=_("This listing is already delisted."))  # fmt: skip
+    return listing
+
+
+def _take_out(
+    listing: Listing, reason: str, *, actor: User, organisation: Organisation, action: str, no_reason: str, already: str
+) -> None:
+    """Out of the directory, with the reason kept and shown to reviewers (the listing's row is locked)."""
     reason = reason.strip()
     if not reason:
-        raise DomainError(_("Say why the listing is delisted."), field="reason")
+        raise DomainError(no_reason, field="reason")
     if listing.status == Listing.Status.DELISTED:
-        raise Conflict(_("This listing is already delisted."))
+        raise Conflict(already)
     listing.status_reason = reason[:2000]
-    _move(listing, Listing.Status.DELISTED, action="listing.delisted", actor=actor, organisation=organisation,
+    _move(listing, Listing.Status.DELISTED, action=action, actor=actor, organisation=organisation,
           saving=["status_reason"])  # fmt: skip
-    return listing
 
 
 @transaction.atomic
@@ -361,6 +370,45 @@ def listing_relist(*, actor: User, listing: Listing) -> Listing:
     listing.status_reason = ""
     _move(listing, Listing.Status.IN_REVIEW, action="listing.relisted", actor=actor, organisation=organisation,
           saving=["status_reason"])  # fmt: skip
+    return listing
+
+
+# --- Listings kept by the app that runs the offering (a programme's buddy listing) ------------------------------------
+# The calling app's service checks that the actor runs the offering; `organisation` is theirs, not the curator's.
+
+
+@transaction.atomic
+def listing_resubmit(
+    *, actor: User, organisation: Organisation, listing: Listing, data: ListingData, via: str
+) -> list[str]:
+    """Its runner changes a listing, or publishes a delisted one again: the directory has no path for an edit of a
+    vetted listing by anyone but its curator, so a changed vetted listing (and any delisted one) goes back to
+    submitted and is public again only once vetted anew. Returns the names of the fields that changed."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    changed = _apply(listing, data)
+    _validate(listing, data)
+    if changed:
+        listing.save(update_fields=[*changed, "updated_at"])
+    if _set_conditions(listing, data.conditions):
+        changed.append("conditions")
+    if changed:
+        search_document_refresh(listing)
+        record(action="listing.updated", actor=actor, organisation=organisation, target=listing,
+               details={"fields": sorted(changed), "via": via})  # fmt: skip
+    if listing.status == Listing.Status.DELISTED or (changed and listing.status == Listing.Status.VETTED):
+        listing.status_reason = ""
+        _move(listing, Listing.Status.SUBMITTED, action="listing.resubmitted", actor=actor, organisation=organisation,
+              saving=["status_reason"], via=via)  # fmt: skip
+    return changed
+
+
+@transaction.atomic
+def listing_withdraw(*, actor: User, organisation: Organisation, listing: Listing, reason: str) -> Listing:
+    """Its runner takes a listing out of the directory at once, whatever its state, saying why."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    _take_out(listing, reason, actor=actor, organisation=organisation, action="listing.withdrawn",
+              no_reason=_("Say why the listing is withdrawn."),
+              already=_("This listing is already out of the directory."))  # fmt: skip
     return listing
 
 

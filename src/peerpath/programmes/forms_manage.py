@@ -23,9 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from peerpath.accounts.models import Organisation, RoleAssignment, User
 from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
 from peerpath.core.forms import IsoDateInput
-from peerpath.directory.models import Condition
+from peerpath.directory.models import Condition, Listing
 from peerpath.prescriptions.forms import PatientChoiceField
 from peerpath.prescriptions.models import Patient, Prescription
+from peerpath.programmes.listing import JOIN_METHODS, ListingDetails
 from peerpath.programmes.models import Channel, Enrolment, Programme, Supporter, SupportKind
 from peerpath.programmes.services import ProgrammeData, SupporterData
 
@@ -435,3 +436,68 @@ class EndForm(forms.Form):
         max_length=300, required=False, label=_("Why it ends"),
         help_text=_("For example: the programme's course is complete, they moved away, they asked to stop."),
     )  # fmt: skip
+
+
+# --- The programme's directory listing ------------------------------------------------------------------------------
+
+# Channels where supporter and patient are in the same place: a programme using them meets people in person.
+_IN_PERSON_CHANNELS = frozenset({Channel.HOME_VISIT, Channel.GROUP_MEETING, Channel.WALK, Channel.SHOPPING,
+                                 Channel.OTHER_ACTIVITY})  # fmt: skip
+
+
+class ProgrammeListingForm(forms.Form):
+    """What the public directory says about a programme, beyond its name and conditions."""
+
+    summary = forms.CharField(
+        max_length=300, required=False, label=_("Public summary"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A sentence or two for people searching the directory, up to 300 characters. Name no patients "
+                    "or supporters."),
+    )  # fmt: skip
+    join_method = forms.ChoiceField(
+        choices=[(method.value, method.label) for method in JOIN_METHODS], widget=forms.RadioSelect,
+        label=_("How people join"), error_messages={"required": _("Say whether people ask to join or are referred.")},
+    )  # fmt: skip
+    contact_email = forms.EmailField(
+        required=False, label=_("E-mail address for enquiries"),
+        help_text=_("Shown to the public. Give an e-mail address, a phone number or both."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )  # fmt: skip
+    contact_phone = forms.CharField(
+        max_length=40, required=False, label=_("Phone number for enquiries"), help_text=_("Shown to the public."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )  # fmt: skip
+    format = forms.ChoiceField(
+        choices=Listing.Format.choices, widget=forms.RadioSelect, label=_("Where supporters meet people"),
+        error_messages={"required": _("Choose online, in person or both.")},
+    )  # fmt: skip
+    languages = forms.CharField(
+        max_length=100, label=_("Languages"), help_text=_("Language codes separated by commas, such as en, cy, pa."),
+        error_messages={"required": _("Give at least one language, such as en.")},
+    )  # fmt: skip
+    city = forms.CharField(
+        max_length=100, required=False, label=_("Area, town or city"),
+        help_text=_("Needed when supporters meet people in person."),
+    )  # fmt: skip
+
+    @classmethod
+    def initial_for(cls, programme: Programme) -> dict[str, Any]:
+        """The listing's details when it has one; otherwise a first draft from the programme."""
+        listing = programme.listing
+        if listing is not None:
+            return {"summary": listing.summary, "join_method": listing.join_method, "format": listing.format,
+                    "languages": ", ".join(listing.languages), "contact_email": listing.contact_email,
+                    "contact_phone": listing.contact_phone, "city": listing.city}  # fmt: skip
+        in_person = bool(_IN_PERSON_CHANNELS.intersection(programme.channels))
+        remote = bool(set(programme.channels) - _IN_PERSON_CHANNELS)
+        guesses = {(True, True): Listing.Format.HYBRID, (True, False): Listing.Format.IN_PERSON}
+        guess = guesses.get((in_person, remote), Listing.Format.ONLINE)
+        return {"summary": " ".join(programme.summary.split())[:300], "format": guess, "languages": "en",
+                "join_method": Listing.JoinMethod.REFERRAL}  # fmt: skip
+
+    def to_details(self) -> ListingDetails:
+        data = self.cleaned_data
+        return ListingDetails(
+            summary=data["summary"], join_method=data["join_method"], format=data["format"],
+            languages=[code for code in data["languages"].replace(" ", ",").split(",") if code],
+            contact_email=data["contact_email"], contact_phone=data["contact_phone"], city=data["city"],
+        )  # fmt: skip
