@@ -11,6 +11,7 @@ audited service calls would take far longer than the measurement. Then prints p5
   (c) the programme's follow-up queue page, as its coordinator; (d) its bare SELECTs;
   (e) the ceiling: a bare Django view through the same client and middleware, measured in the same run;
 and the query counts of both pages for a supporter with 5 patients against one with M (constant: they must not grow).
+About one contact in fifty raised a concern (one in ten of them safeguarding); those of the last two weeks are open.
 Goal: p95 of (a) and (c) <= 100 ms.
 """
 
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+PROGRAMME = "Bench peer coaching"
 CHANNELS = ["phone"] * 5 + ["text"] * 3 + ["video", "home_visit", "walk", "shopping", "group_meeting"]
 FUNCTIONS = ["daily_management", "social_emotional", "linkage", "follow_up"]
 
@@ -54,9 +56,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--database-url", default="", help="a PostgreSQL URL to an empty database")
+    parser.add_argument(
+        "--work-dir",
+        default="",
+        help="keep the SQLite database here; a second run measures it again "
+        "without seeding (the sizes are then those it was seeded with)",
+    )
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="peerpath-bench-")
+    workdir = args.work_dir or tempfile.mkdtemp(prefix="peerpath-bench-")
+    os.makedirs(workdir, exist_ok=True)
     os.environ["PEERPATH_VAR_DIR"] = workdir
     os.environ["PEERPATH_TASKS_BACKEND"] = "immediate"
     if args.database_url:
@@ -86,18 +95,27 @@ def main() -> None:
     settings.ROOT_URLCONF = "bench_programmes_urls"
 
     call_command("migrate", verbosity=0)
-    rng = random.Random(args.seed)
-    print(f"seeding on {connection.vendor} (work dir {workdir}) ...", file=sys.stderr)
-    started = time.perf_counter()
-    world, programme, busy, light, contacts = seed(rng, args.supporters, args.patients, args.years)
-    print(f"seeded {contacts:,} contacts in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    from peerpath.programmes.models import Interaction, Programme
+
+    seeded = Programme.objects.filter(name=PROGRAMME).select_related("coordinator").first()
+    if seeded is None:
+        rng = random.Random(args.seed)
+        print(f"seeding on {connection.vendor} (work dir {workdir}) ...", file=sys.stderr)
+        started = time.perf_counter()
+        programme, busy, light, contacts = seed(rng, args.supporters, args.patients, args.years)
+        print(f"seeded {contacts:,} contacts in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    else:
+        programme, supporters = seeded, list(seeded.supporters.select_related("user").order_by("created_at", "pk"))
+        busy, light, contacts = supporters[0], supporters[-1], Interaction.objects.count()
+        args.supporters, args.patients = len(supporters) - 1, busy.enrolments.count()
+        print(f"measuring the database already seeded in {workdir}", file=sys.stderr)
 
     supporter_client, light_client, coordinator = Client(), Client(), Client()
     supporter_client.force_login(busy.user)
     light_client.force_login(light.user)
-    coordinator.force_login(world.people["coordinator"])
+    coordinator.force_login(programme.coordinator)
     caseload_path = reverse("programmes_caseload")
     queue_path = reverse("programmes_follow_ups", kwargs={"programme_id": programme.pk})
 
@@ -154,7 +172,7 @@ def main() -> None:
     )
 
 
-def seed(rng: random.Random, supporters: int, patients: int, years: int) -> tuple[Any, Any, Any, Any, int]:
+def seed(rng: random.Random, supporters: int, patients: int, years: int) -> tuple[Any, Any, Any, int]:
     """One programme with `supporters` supporters of `patients` patients each, and a light supporter of 5."""
     from django.db import transaction
 
@@ -170,7 +188,7 @@ def seed(rng: random.Random, supporters: int, patients: int, years: int) -> tupl
     first = today - timedelta(days=365 * years)
     contacts = 0
     with transaction.atomic():
-        programme = Programme.objects.create(organisation=organisation, name="Bench peer coaching",
+        programme = Programme.objects.create(organisation=organisation, name=PROGRAMME,
                                              coordinator=coordinator, support_kinds=["one_to_one"],
                                              channels=["phone"], caseload_cap=200, follow_up_days=14)  # fmt: skip
         password = persona_password_hash()
@@ -218,6 +236,8 @@ def seed(rng: random.Random, supporters: int, patients: int, years: int) -> tupl
                 for enrolment, (_when, moments) in zip(enrolments, histories, strict=True)
                 for moment, reached, follow_up in moments
             ]  # fmt: skip
+            for row in rows:
+                _maybe_concern(rng, row, today, coordinator)
             Interaction.objects.bulk_create(rows, batch_size=5000)
             contacts += len(rows)
             if index % 100 == 0:
@@ -228,7 +248,20 @@ def seed(rng: random.Random, supporters: int, patients: int, years: int) -> tupl
 
     for profile in (profiles[0], profiles[-1]):
         accounts.mfa_enrol_totp(user=profile.user, secret=TOTP_SECRET)
-    return world, programme, profiles[0], profiles[-1], contacts
+    return programme, profiles[0], profiles[-1], contacts
+
+
+def _maybe_concern(rng: random.Random, row: Any, today: datetime, coordinator: Any) -> None:
+    """About one contact in fifty raises a concern, one in ten of those a safeguarding one; a coordinator closed
+    each within a few days, except those of the last two weeks, which are still open on the queue."""
+    if rng.random() >= 0.02:
+        return
+    row.concern = "safeguarding" if rng.random() < 0.1 else "concern"
+    row.concern_note = "Bench concern."
+    if row.occurred_at < today - timedelta(days=14):
+        row.concern_outcome = "no_risk"
+        row.concern_closed_at = row.occurred_at + timedelta(days=rng.uniform(0.1, 5))
+        row.concern_closed_by = coordinator
 
 
 def _follow_up(moments: list[tuple[datetime, bool, Any]]) -> dict[str, Any]:

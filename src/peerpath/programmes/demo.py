@@ -5,7 +5,8 @@ cap; Kwame; and Aisha, who is taking a break. Twelve patients are in their casel
 past three months, some follow-ups overdue and one concern for the coordinator. Priya (the demo member) is in
 Maureen's caseload, so the patient's side can be tried; Hannah's prescription is for contact with a peer supporter,
 so her adherence moves with every contact Maureen logs. As in the prescriptions demo, the services act "now" and
-the demo's past is made by moving the enrolments' dates back before the contacts are logged.
+the demo's past is made by moving the enrolments' dates back before the contacts are logged. The programme is in the
+public directory as a vetted buddy programme.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from peerpath.accounts import services as accounts
 from peerpath.accounts.models import Organisation, User
 from peerpath.accounts.roles import Role
 from peerpath.core.time import now
+from peerpath.directory import services as directory
+from peerpath.directory.demo import ALL_MET
 from peerpath.directory.models import Condition, Listing
 from peerpath.directory.selectors import public_listings
 from peerpath.prescriptions import services as prescriptions
@@ -24,6 +27,7 @@ from peerpath.prescriptions.dose import Dose
 from peerpath.prescriptions.models import Patient, Prescription
 from peerpath.prescriptions.services import PatientData, PrescriptionData
 from peerpath.programmes import services
+from peerpath.programmes.listing import ListingDetails, programme_listing_publish
 from peerpath.programmes.models import Enrolment, Programme, Supporter, WellbeingCheckIn
 
 PROGRAMME = "Diabetes peer coaching"
@@ -150,6 +154,12 @@ def load_programmes_demo(*, organisation: Organisation, people: dict[str, User])
         started = today - timedelta(days=last + 14 * count + 3)
         Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_at=_at(started, 9), assigned_at=_at(started, 10))
         enrolment.refresh_from_db()
+        if patient.given_name == "Hannah":
+            # Hannah (who accepted her prescription with an account) chose to give Maureen a phone number as well:
+            # 07700 900123 is in Ofcom's range for drama, so it reaches nobody, and dials as typed.
+            assert enrolment.patient.user is not None
+            services.enrolment_reach_set(user=enrolment.patient.user, enrolment=enrolment, phone="07700 900123",
+                                         email="")  # fmt: skip
         for step in range(count + 1):
             day = today - timedelta(days=last + 14 * (count - step))
             channel, minutes, functions, discussed = CONTACTS[(number + step) % len(CONTACTS)]
@@ -180,7 +190,23 @@ def load_programmes_demo(*, organisation: Organisation, people: dict[str, User])
     services.supporter_pause(actor=users["aisha"], supporter=supporters["aisha"],
                              reason="Back in a month: a family matter.")  # fmt: skip
     prescriptions.prescriptions_advance()  # Hannah's prescription: adherence from the contacts just logged
+    _publish(programme, coordinator)
     return logged
+
+
+def _publish(programme: Programme, coordinator: User) -> Listing:
+    """The programme in the public directory as a buddy programme, vetted by Riverside's coordinator as the directory
+    demo vets its listings. Last, so that the listings chosen earlier (Hannah's prescription) stay the same."""
+    listing = programme_listing_publish(
+        actor=coordinator, programme=programme,
+        details=ListingDetails(summary=programme.summary, join_method=Listing.JoinMethod.REFERRAL,
+                               format=Listing.Format.HYBRID, languages=["en", "tw", "ur", "pa"], city="Southampton",
+                               contact_email="peer-coaching@example.org", contact_phone="01632 960 123"),
+    )  # fmt: skip
+    directory.review_start(actor=coordinator, listing=listing, organisation=programme.organisation)
+    directory.vetting_record(actor=coordinator, listing=listing, checks=ALL_MET,
+                             notes="A coordinator trains and supervises every supporter.")  # fmt: skip
+    return listing
 
 
 # The supporters' wellbeing check-ins, every two weeks: (supporter, days ago, strain, emotional load, support wanted,
@@ -232,10 +258,16 @@ def demo_programme_guide(base_url: str) -> list[str]:
     programme = Programme.objects.filter(name=PROGRAMME).first()
     if programme is None:
         return []
+    listed = (
+        [f"  Anyone: the programme as a vetted buddy programme: {base_url}/directory/{programme.listing_id}/"]
+        if programme.listing_id
+        else []
+    )
     return [
         f"  Peer supporter (peer-supporter@…): the caseload, most overdue first: {base_url}/programmes/caseload/",
         f"  Coordinator: {programme.name}, supporters against the cap of {programme.caseload_cap}: "
         f"{base_url}/programmes/{programme.pk}/",
         f"  Coordinator: the team's wellbeing, with one check-in that asks for attention: "
         f"{base_url}/programmes/{programme.pk}/wellbeing/",
+        *listed,
     ]

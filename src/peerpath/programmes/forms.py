@@ -1,5 +1,5 @@
-"""Forms of the programmes pages: logging a contact, made to be quick on a phone (issue 16 point 4), and the
-patient's choice to share their contacts with their clinic's health record (point 7)."""
+"""Forms of the programmes pages: logging a contact, made to be quick on a phone (issue 16 point 4), the patient's
+choice to share their contacts with their clinic's health record (point 7) and how their supporter can reach them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from peerpath.core.errors import DomainError
 from peerpath.core.forms import IsoDateInput
 from peerpath.programmes.models import (
     WELLBEING_QUESTIONS,
@@ -21,6 +22,7 @@ from peerpath.programmes.models import (
     Interaction,
     Supporter,
 )
+from peerpath.spaces import reach
 
 
 class InteractionForm(forms.Form):
@@ -116,3 +118,38 @@ class WellbeingCheckInForm(forms.Form):
         if len(field.queryset) == 1:
             field.widget = forms.HiddenInput()
             self.initial["supporter"] = field.queryset[0].pk
+
+
+def _checked(check: Any, value: str) -> str:
+    """A domain check on a form value, its refusal shown as the field's error."""
+    try:
+        return str(check(value))
+    except DomainError as error:
+        raise forms.ValidationError(error.message) from None
+
+
+class ReachForm(forms.Form):
+    """How the patient's peer supporter can reach them besides a private message in PeerPath: a phone and an e-mail,
+    each optional. "Stop sharing" (a button named `stop`) removes both."""
+
+    phone = forms.CharField(
+        label=_("Phone number (optional)"), required=False, max_length=reach.PHONE_MAX_LENGTH,
+        help_text=_("A mobile or landline, like 07700 900123. Only your peer supporter and the programme's "
+                    "coordinators see it."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
+    email = forms.CharField(
+        label=_("E-mail address (optional)"), required=False, max_length=reach.EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )  # fmt: skip
+
+    def __init__(self, data: Any = None, *, enrolment: Enrolment) -> None:
+        # One form per programme on the page: the prefix keeps their fields' ids apart.
+        initial = {"phone": enrolment.contact_phone, "email": enrolment.contact_email}
+        super().__init__(data, prefix=f"reach-{enrolment.pk}", initial=initial)
+
+    def clean_phone(self) -> str:
+        return _checked(reach.clean_phone, self.cleaned_data["phone"])
+
+    def clean_email(self) -> str:
+        return _checked(reach.clean_email, self.cleaned_data["email"])

@@ -174,12 +174,35 @@ class Enrolment(BaseModel):
     last_contact_at = models.DateTimeField(null=True, blank=True)
     next_due_on = models.DateField(null=True, blank=True)
     tries_since_reached = models.PositiveSmallIntegerField(default=0)
+    # How the patient chose to be reached by their supporter, besides a private message in PeerPath: a phone number
+    # and an e-mail address, each only if they shared it (blank: not shared). Only the enrolment's supporter and the
+    # programme's coordinators see them; the patient changes or removes them at any time.
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["enrolled_at"]
         indexes = [
             models.Index(fields=["supporter", "status", "next_due_on"], name="enrolment_caseload"),
-            models.Index(fields=["programme", "status", "next_due_on"], name="enrolment_follow_ups"),
+            # The programme's follow-up queue of patients with a supporter, each list in its own order (the id
+            # breaks ties, so a list is read in index order and stops at the page's length, and counted from the
+            # index alone): due dates, tries without reaching, last contact.
+            models.Index(
+                fields=["programme", "status", "next_due_on", "id"],
+                name="enrolment_follow_ups",
+                condition=Q(supporter__isnull=False),
+            ),
+            models.Index(
+                fields=["programme", "status", "tries_since_reached", "id"],
+                name="enrolment_not_reached",
+                condition=Q(supporter__isnull=False),
+            ),
+            models.Index(
+                fields=["programme", "status", "last_contact_at", "id"],
+                name="enrolment_silent",
+                condition=Q(supporter__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -235,6 +258,14 @@ class Interaction(BaseModel):
 
     class Meta:
         ordering = ["-occurred_at"]
+        indexes = [
+            # Only the concerns still open: the coordinator's queue reads them without scanning years of contacts.
+            models.Index(
+                fields=["enrolment", "occurred_at"],
+                condition=Q(concern_closed_at__isnull=True) & ~Q(concern="none"),
+                name="interaction_open_concern",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=720), name="interaction_duration"
@@ -349,3 +380,23 @@ class WellbeingAlert(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class Notice(BaseModel):
+    """A message already sent about follow-ups (a supporter's digest of contacts due, a coordinator told of a patient
+    nobody has reached for weeks): the (kind, key) pair makes each go once."""
+
+    class Kind(models.TextChoices):
+        FOLLOW_UP_DIGEST = "follow_up_digest", _("Follow-ups due, to the supporter")
+        SILENT_ESCALATION = "silent_escalation", _("No contact for weeks, to the coordinator")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="programmes_notice_once")]

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from peerpath.accounts.models import RoleAssignment, User
 from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
@@ -198,3 +199,40 @@ def pause_notice(supporter_id: str) -> int:
     record(action="notification.sent", actor=None, organisation=supporter.organisation, target=supporter,
            details={"kind": "supporter_paused", "count": sent})  # fmt: skip
     return sent
+
+
+# --- Follow-up digests and escalations ----------------------------------------------------------------------------
+# Written here, sent by follow_ups.py, which finds who gets what and makes each go once. They give counts and a link
+# to a signed-in page, never a patient's name or a note.
+
+
+def follow_up_digest_message(digest: Any, *, tries: int) -> tuple[str, str]:
+    """A supporter's digest of the follow-ups due in their caseload of one organisation."""
+    supporter = digest.supporter
+    body = render_to_string("programmes/follow_up_digest_email.txt",
+                            {"person": supporter.user, "organisation": supporter.organisation, "digest": digest,
+                             "tries": tries, "link": site_url(reverse("programmes_caseload"))})  # fmt: skip
+    # No numbers in the subject: it shows on lock screens and in notification previews.
+    return gettext("[PeerPath] Follow-ups are due in your caseload"), body
+
+
+def silent_escalation_message(person: User, programme: Any, *, count: int, days: int,
+                              as_supervisor: bool) -> tuple[str, str]:  # fmt: skip
+    """Tell a coordinator (or a supporter's supervisor) how many patients of a programme newly went `days` days
+    without a contact that reached them."""
+    link = site_url(reverse("programmes_follow_ups", kwargs={"programme_id": programme.pk}))
+    body = render_to_string("programmes/silent_escalation_email.txt",
+                            {"person": person, "programme": programme, "count": count, "days": days,
+                             "as_supervisor": as_supervisor, "link": link})  # fmt: skip
+    return gettext("[PeerPath] Patients nobody has reached for weeks"), body
+
+
+def send_one(*, to: str, subject: str, body: str, about: Any) -> bool:
+    """Hand one message to the mail server; False when it refused (logged by the error's class only: no addresses
+    in logs)."""
+    try:
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("follow-up e-mail not sent (%s %s): %s", about._meta.model_name, about.pk, type(error).__name__)
+        return False
+    return True

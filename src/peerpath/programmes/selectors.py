@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractDay, ExtractMonth, ExtractYear, Replace, RowNumber
 
 from peerpath.accounts.models import RoleAssignment
 from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
@@ -22,16 +22,33 @@ from peerpath.programmes.models import (
     CoreFunction,
     Enrolment,
     Interaction,
+    Notice,
     Programme,
     Supporter,
     WellbeingAlert,
     WellbeingCheckIn,
 )
+from peerpath.spaces.models import CheckInRequest
+from peerpath.spaces.reach import Reach
+from peerpath.spaces.selectors import check_in_requests_for
 
 # Tries in a row without reaching the patient after which the coordinator reviews the patient.
 TRIES_FOR_REVIEW = 3
 # No contact that reached the patient for this many days: the coordinator is told (the "no contact in N days" list).
 SILENT_DAYS = 28
+
+
+def silent_spell_key() -> Concat:
+    """The key of an enrolment's current silent spell, "<enrolment id in hex>:<YYYYMMDD>" of the day (UTC) of the
+    last contact that reached the patient, or of the assignment: the `Notice` key of the coordinator's escalation,
+    made in the database so that the queue and the sweep (follow_ups.py) find it by an index lookup. A new contact
+    that reached the patient starts a new spell, so a new silence is escalated again."""
+    spell = Coalesce("last_contact_at", "assigned_at")
+    day = ExtractYear(spell, tzinfo=UTC) * 10000 + ExtractMonth(spell, tzinfo=UTC) * 100 + ExtractDay(spell, tzinfo=UTC)
+    return Concat(
+        Replace(Cast("pk", CharField()), Value("-"), Value("")), Value(":"), Cast(day, CharField()),
+        output_field=CharField(),
+    )  # fmt: skip
 
 
 def managed_programmes(user: Any) -> QuerySet[Programme]:
@@ -105,48 +122,127 @@ class FollowUps:
     """A programme's follow-up queue: contacts due or overdue (most overdue first), patients not reached after
     several tries, patients without contact for too long, and patients waiting for a supporter."""
 
-    due: list[CaseloadRow]
+    due: list[QueueRow]
     due_total: int
-    not_reached: list[CaseloadRow]
-    silent: list[CaseloadRow]
+    not_reached: list[QueueRow]
+    not_reached_total: int
+    silent: list[QueueRow]
+    silent_total: int
     unassigned: int
 
 
-def programme_follow_ups(programme: Programme, *, limit: int = 50, today: date | None = None) -> FollowUps:
-    """The coordinator's follow-up queue: a fixed number of queries, each a range of the (programme, status, due)
-    index, however many patients the programme holds."""
+@dataclass(frozen=True)
+class QueueRow:
+    """A patient on the follow-up queue: what the coordinator's page shows of their enrolment, read as plain values
+    (a page of 150 rows built as model instances spent most of its time building them)."""
+
+    enrolment_id: Any
+    patient_name: str
+    supporter_handle: str
+    supporter_paused: bool
+    last_contact: datetime | None
+    due: date
+    tries: int
+    escalated_at: datetime | None = None  # silent patients: when the coordinator was told of this silent spell
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> QueueRow:
+        started = values["assigned_at"] or values["enrolled_at"]
+        return cls(
+            enrolment_id=values["pk"],
+            patient_name=f"{values['patient__given_name']} {values['patient__family_name']}",
+            supporter_handle=values["supporter__user__handle"] or "",
+            supporter_paused=values["supporter__paused_at"] is not None,
+            last_contact=values["last_contact_at"],
+            due=values["next_due_on"] or started.date(),
+            tries=values["tries_since_reached"],
+            escalated_at=values.get("escalated_at"),
+        )
+
+
+# Patients shown in each list of the follow-up queue (the page says how many more there are): a list a coordinator
+# can scan on a phone, and a page that stays quick at 50,000 patients.
+QUEUE_LENGTH = 25
+
+
+def programme_follow_ups(programme: Programme, *, limit: int = QUEUE_LENGTH, today: date | None = None) -> FollowUps:
+    """The coordinator's follow-up queue: a fixed number of queries however many patients the programme holds. Each
+    list walks an index of the enrolments in its own order and stops at `limit` (see `_first`)."""
     today = today or now().date()
     active = Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE)
-    assigned = active.filter(supporter__isnull=False).select_related("patient", "programme", "supporter__user")
-    due = assigned.filter(next_due_on__lte=today).order_by("next_due_on", "pk")
+    assigned = active.filter(supporter__isnull=False)
+    due = assigned.filter(next_due_on__lte=today)
     silent_since = now() - timedelta(days=SILENT_DAYS)
+    silent = assigned.filter(Q(last_contact_at__lt=silent_since)
+                             | Q(last_contact_at__isnull=True, assigned_at__lt=silent_since))  # fmt: skip
+    # When the coordinator was told of each silent patient's current silent spell (None: not yet).
+    told = Subquery(Notice.objects.filter(kind=Notice.Kind.SILENT_ESCALATION, key=OuterRef("spell_key"))
+                    .values("sent_at")[:1])  # fmt: skip
+    not_reached = assigned.filter(tries_since_reached__gte=TRIES_FOR_REVIEW)
     return FollowUps(
-        due=[_row(enrolment) for enrolment in due[:limit]],
+        due=_first(due, ("next_due_on", "pk"), limit),
         due_total=due.count(),
-        not_reached=[
-            _row(enrolment)
-            for enrolment in assigned.filter(tries_since_reached__gte=TRIES_FOR_REVIEW).order_by("pk")[:limit]
-        ],
-        silent=[
-            _row(enrolment)
-            for enrolment in assigned.filter(Q(last_contact_at__lt=silent_since)
-                                             | Q(last_contact_at__isnull=True, assigned_at__lt=silent_since))
-            .order_by(F("last_contact_at").asc(nulls_first=True), "pk")[:limit]
-        ],
+        not_reached=_first(not_reached, ("-tries_since_reached", "-pk"), limit),  # the most tries first
+        not_reached_total=not_reached.count(),
+        silent=_first(silent, (F("last_contact_at").asc(nulls_first=True), "pk"), limit,
+                      annotate={"spell_key": silent_spell_key(), "escalated_at": told}),
+        # In two parts, each a range of the index (SQLite does not split the OR of a count by itself).
+        silent_total=assigned.filter(last_contact_at__lt=silent_since).count()
+        + assigned.filter(last_contact_at__isnull=True, assigned_at__lt=silent_since).count(),
         unassigned=active.filter(supporter__isnull=True).count(),
     )  # fmt: skip
 
 
-def open_concerns(programme: Programme) -> list[Interaction]:
-    """Concerns supporters raised in the programme that no coordinator has closed yet, safeguarding first, oldest
-    first within each kind."""
-    concerns = (
-        Interaction.objects.filter(enrolment__programme=programme, concern_closed_at__isnull=True)
-        .exclude(concern=Interaction.Concern.NONE)
-        .select_related("enrolment__patient", "supporter__user")
-        .order_by("occurred_at", "pk")
+QUEUE_FIELDS = (
+    "pk", "enrolled_at", "assigned_at", "last_contact_at", "next_due_on", "tries_since_reached",
+    "patient__given_name", "patient__family_name", "supporter__paused_at", "supporter__user__handle",
+)  # fmt: skip
+
+
+def _first(
+    enrolments: QuerySet[Enrolment], order: tuple[Any, ...], limit: int, *, annotate: dict[str, Any] | None = None
+) -> list[QueueRow]:
+    """The first `limit` of the enrolments in `order`, with their patient and supporter. Two queries: the ids from
+    the enrolment table alone, which the database answers by walking an index in that order and stopping at `limit`
+    (with the joins in the same query, SQLite's planner started from the supporters and sorted every match), then
+    those rows' values that the page shows."""
+    ids = list(enrolments.order_by(*order).values_list("pk", flat=True)[:limit])
+    rows = Enrolment.objects.filter(pk__in=ids)
+    for name, expression in (annotate or {}).items():
+        rows = rows.annotate(**{name: expression})
+    found = {values["pk"]: values for values in rows.values(*QUEUE_FIELDS, *(annotate or {}))}
+    return [QueueRow.of(found[pk]) for pk in ids]
+
+
+CONCERN_FIELDS = (
+    "enrolment_id", "occurred_at", "concern", "concern_note", "enrolment__patient__given_name",
+    "enrolment__patient__family_name", "supporter__user__handle",
+)  # fmt: skip
+
+
+def _open_concerns_of(programme: Programme) -> QuerySet[Interaction]:
+    # Both conditions of the partial index interaction_open_concern, so that only open concerns are read.
+    return Interaction.objects.filter(enrolment__programme=programme, concern_closed_at__isnull=True).exclude(
+        concern=Interaction.Concern.NONE
     )
-    return sorted(concerns, key=lambda item: item.concern != Interaction.Concern.SAFEGUARDING)
+
+
+def open_concerns(programme: Programme, *, limit: int = 50) -> list[Interaction]:
+    """Concerns supporters raised in the programme that no coordinator has closed yet, safeguarding first, oldest
+    first within each kind: at most `limit`, read through the index of open concerns however long the history."""
+    safeguarding_first = Case(When(concern=Interaction.Concern.SAFEGUARDING, then=Value(0)), default=Value(1))
+    concerns = (
+        _open_concerns_of(programme)
+        .select_related("enrolment__patient", "supporter__user")
+        .only(*CONCERN_FIELDS)
+        .order_by(safeguarding_first, "occurred_at", "pk")
+    )
+    return list(concerns[:limit])
+
+
+def open_concern_count(programme: Programme) -> int:
+    """How many concerns of the programme are open (the queue shows the first ones)."""
+    return _open_concerns_of(programme).count()
 
 
 def programme_caseloads(programme: Programme) -> list[tuple[Supporter, int]]:
@@ -496,3 +592,27 @@ def enrolment_contacts(enrolment: Enrolment, *, limit: int = 50) -> list[Interac
 def waiting_for_supporter(programme: Programme) -> int:
     """How many of the programme's running enrolments have no supporter yet."""
     return Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE, supporter__isnull=True).count()
+
+
+# --- How a supporter can reach a patient or a group member ---------------------------------------------------
+
+
+def enrolment_reach(enrolment: Enrolment) -> Reach:
+    """The phone and e-mail the patient chose to share with their supporter, while the enrolment runs: an ended
+    place in a programme shows none (they were shared for the support, not for ever)."""
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        return Reach()
+    return Reach(enrolment.contact_phone, enrolment.contact_email, enrolment.programme.organisation.country)
+
+
+def caseload_check_ins(user: Any) -> QuerySet[CheckInRequest]:
+    """The check-ins group organisers asked for that belong in the person's caseload: the open requests they may
+    handle (`check_in_requests_for`), of the organisations where they support patients (a supporter profile) or
+    hold the peer-supporter role; not those of organisations they only run."""
+    if not getattr(user, "is_authenticated", False):
+        return CheckInRequest.objects.none()
+    profiles = Supporter.objects.filter(user=user).values("organisation")
+    supporting = RoleAssignment.objects.filter(user=user, role=Role.PEER_SUPPORTER).values("organisation")
+    return check_in_requests_for(user).filter(
+        Q(membership__space__organisation__in=profiles) | Q(membership__space__organisation__in=supporting)
+    )

@@ -50,6 +50,7 @@ from peerpath.programmes.selectors import (
     check_in_status,
     check_ins_began,
 )
+from peerpath.spaces import reach
 
 FOLLOW_UP_DAYS = (1, 365)
 CASELOAD_CAP = (1, 200)
@@ -704,3 +705,36 @@ def wellbeing_sweep(*, moment: datetime | None = None) -> WellbeingSweep:
         _queue_alert_email(alert)
         report.resent += 1
     return report
+
+
+# --- How the supporter can reach the patient ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrolment_reach_set(*, user: User, enrolment: Enrolment, phone: str, email: str) -> Enrolment:
+    """The patient chooses how their supporter can reach them besides a private message in PeerPath: a phone and an
+    e-mail, each optional; both blank stops sharing them, at once. Only the enrolment's own patient decides, and only
+    while a supporter holds the running enrolment (stopping is always allowed)."""
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("patient", "programme__organisation")
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.patient.user_id is None or enrolment.patient.user_id != user.pk:
+        raise PermissionDenied(_("Only the patient decides how their peer supporter can reach them."))
+    phone = reach.clean_phone(phone, field="phone")
+    email = reach.clean_email(email, field="email")
+    sharing = bool(phone or email)
+    if sharing and (enrolment.status != Enrolment.Status.ACTIVE or enrolment.supporter_id is None):
+        raise Conflict(_("You can share a phone or e-mail once a peer supporter is supporting you in this programme."))
+    before = [name for name, value in (("phone", enrolment.contact_phone), ("email", enrolment.contact_email)) if value]
+    if (phone, email) == (enrolment.contact_phone, enrolment.contact_email):
+        return enrolment
+    enrolment.contact_phone, enrolment.contact_email, enrolment.contact_changed_at = phone, email, now()
+    enrolment.save(update_fields=["contact_phone", "contact_email", "contact_changed_at", "updated_at"])
+    shared = [name for name, value in (("phone", phone), ("email", email)) if value]
+    # Which ways are shared, before and after: never the number or the address.
+    record(action="programmes.reach_changed" if sharing else "programmes.reach_stopped", actor=user,
+           organisation=enrolment.programme.organisation, target=enrolment,
+           details={"shared": shared, "previous": before})  # fmt: skip
+    return enrolment

@@ -1,5 +1,5 @@
-"""Background work for programmes: the alert when a supporter raises a concern; the wellbeing alerts and the daily
-wellbeing sweep that `peerpath run_scheduler` queues."""
+"""Background work for programmes: the alert when a supporter raises a concern; the wellbeing alerts; and the daily
+sweeps that `peerpath run_scheduler` queues (supporters' wellbeing, and proactive follow-up)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,12 @@ def wellbeing_sweep() -> dict[str, int]:
 def send_pause_notice(supporter_id: str) -> int:
     """Ask the supervisor (or the coordinators) to cover the follow-ups of a supporter taking a break."""
     return notifications.pause_notice(supporter_id)
+
+
+@task()
+def follow_up_sweep() -> dict[str, int]:
+    """Each supporter's digest of follow-ups due, and the coordinators told of patients nobody has reached for weeks
+    (queued daily by `peerpath run_scheduler`)."""
+    from peerpath.programmes.follow_ups import follow_up_sweep as sweep
+
+    return asdict(sweep())

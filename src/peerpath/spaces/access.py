@@ -11,6 +11,7 @@ Reads of attendance and group health by leaders and staff are audited; every ref
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +19,10 @@ from django.http import Http404
 
 from peerpath.accounts.roles import ORG_MANAGER_ROLES
 from peerpath.accounts.selectors import roles_in
-from peerpath.audit.services import record_access, record_denied
+from peerpath.audit.services import record, record_access, record_denied
 from peerpath.core.access import uuid_or_404
 from peerpath.spaces.models import CheckInRequest, Meeting, Membership, Space, TopicProposal
-from peerpath.spaces.selectors import check_in_requests_for, membership_of, visible_spaces
+from peerpath.spaces.selectors import CheckInRow, check_in_requests_for, membership_of, visible_spaces
 
 
 @dataclass
@@ -192,6 +193,32 @@ def access_check_in_request(user: Any, request_id: Any) -> CheckInRequest:
     if request is None:
         raise _deny(user, "spaces.checkinrequest", request_id)
     return request
+
+
+def access_check_in_to_reach(user: Any, request_id: Any, *, purpose: str) -> CheckInRequest:
+    """An open check-in request, to reach its member (a private message): only a peer supporter, coordinator or
+    admin of the host, only while the request is open and the member still agrees; 404 otherwise. The ways the
+    member shared are read, so the read is audited."""
+    request = access_check_in_request(user, request_id)
+    membership = request.membership
+    record_access(actor=user, target=membership, organisation=membership.space.organisation, purpose=purpose)
+    return request
+
+
+def read_check_in_rows(user: Any, requests: Iterable[CheckInRequest]) -> list[CheckInRow]:
+    """Check-in requests (already filtered by `check_in_requests_for`) shown with the phone and e-mail their
+    members shared: the read is audited, one event per host organisation naming the memberships, never the numbers
+    or addresses."""
+    rows = [CheckInRow.of(request) for request in requests]
+    by_organisation: dict[Any, list[CheckInRow]] = {}
+    for row in rows:
+        by_organisation.setdefault(row.request.membership.space.organisation_id, []).append(row)
+    for group in by_organisation.values():
+        shown = [str(row.request.membership_id) for row in group if row.reach.shared]
+        organisation = group[0].request.membership.space.organisation
+        record(action="spaces.check_in_requests_viewed", actor=user, organisation=organisation,
+               details={"requests": len(group), "reach_shown": shown})  # fmt: skip
+    return rows
 
 
 def access_meeting_as_member(user: Any, meeting_id: Any) -> MeetingViewer:

@@ -119,9 +119,11 @@ def load_spaces_demo(*, organisations: dict[str, Organisation], people: dict[str
         services.intro_card_save(user=peer, space=pots, data=IntroCardData(*card))
     # Attendance: most regulars come most weeks, the room thins out over the year (a falling trend).
     missing = {peers[3].pk, peers[7].pk}  # missed the last two meetings
+    # This member agreed to a check-in and shared an e-mail for it (reserved example domain: nothing is ever sent).
     services.membership_set_preferences(
-        user=peers[3], space=pots, remind_day_before=True, remind_hour_before=False, peer_check_in_ok=True
-    )
+        user=peers[3], space=pots, remind_day_before=True, remind_hour_before=False, peer_check_in_ok=True,
+        check_in_email=f"{peers[3].handle}.check-in@example.org",
+    )  # fmt: skip
     for index, meeting in enumerate(history):
         keen = 0.85 - 0.35 * index / len(history)
         present = [moderator.pk] if index % 3 else []

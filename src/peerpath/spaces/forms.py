@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -10,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from peerpath.accounts.models import User
 from peerpath.accounts.selectors import user_by_email
+from peerpath.core.errors import DomainError
 from peerpath.directory.models import Listing
-from peerpath.spaces import recurrence
+from peerpath.spaces import reach, recurrence
 from peerpath.spaces.models import IntroCard, Membership, Space
 from peerpath.spaces.services import IntroCardData, SpaceData
 
@@ -183,6 +185,14 @@ class IntroCardForm(forms.Form):
         }
 
 
+def _domain_checked(check: Callable[..., str], value: str) -> str:
+    """Run a domain check on a form value, its refusal shown as the field's error."""
+    try:
+        return check(value)
+    except DomainError as error:
+        raise forms.ValidationError(error.message) from None
+
+
 class PreferencesForm(forms.Form):
     remind_day_before = forms.BooleanField(label=_("E-mail me the day before each meeting"), required=False)
     remind_hour_before = forms.BooleanField(label=_("E-mail me an hour before each meeting"), required=False)
@@ -193,6 +203,17 @@ class PreferencesForm(forms.Form):
         ),
         required=False,
     )
+    check_in_phone = forms.CharField(
+        label=_("Phone number for the peer supporter (optional)"), required=False, max_length=reach.PHONE_MAX_LENGTH,
+        help_text=_("Only if you agree to a check-in above. They can always send you a private message in PeerPath."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
+    check_in_email = forms.CharField(
+        label=_("E-mail address for the peer supporter (optional)"), required=False,
+        max_length=reach.EMAIL_MAX_LENGTH,
+        help_text=_("Only if you agree to a check-in above. Unticking the agreement removes both."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )  # fmt: skip
     timezone = _zone_field(
         required=False,
         label=_("Your time zone"),
@@ -205,5 +226,25 @@ class PreferencesForm(forms.Form):
             "remind_day_before": membership.remind_day_before,
             "remind_hour_before": membership.remind_hour_before,
             "peer_check_in_ok": membership.peer_check_in_ok,
+            "check_in_phone": membership.check_in_phone,
+            "check_in_email": membership.check_in_email,
             "timezone": membership.timezone,
         }
+
+    def clean_check_in_phone(self) -> str:
+        return _domain_checked(reach.clean_phone, self.cleaned_data["check_in_phone"])
+
+    def clean_check_in_email(self) -> str:
+        return _domain_checked(reach.clean_email, self.cleaned_data["check_in_email"])
+
+
+class CheckInCloseForm(forms.Form):
+    """A peer supporter records that they checked in on a member, or calls the check-in off."""
+
+    outcome = forms.ChoiceField(
+        choices=[("done", _("Done")), ("cancel", _("Cancel"))],
+        error_messages={
+            "required": _("Choose Done or Cancel."),
+            "invalid_choice": _("Choose Done or Cancel."),
+        },
+    )

@@ -102,6 +102,9 @@ class Membership(BaseModel):
     remind_hour_before = models.BooleanField(default=False)
     # The member agrees that a peer supporter of the host may check in when they miss meetings (point 6).
     peer_check_in_ok = models.BooleanField(default=False)
+    # How that peer supporter may reach them besides a private message in PeerPath, only if they chose to share it.
+    check_in_phone = models.CharField(max_length=40, blank=True)
+    check_in_email = models.EmailField(blank=True)
     # Where the member lives, if they say: times are shown in it, and group health can propose a split by time zone.
     timezone = models.CharField(max_length=64, blank=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from peerpath.spaces.models import (
     Space,
     TopicProposal,
 )
+from peerpath.spaces.reach import Reach
 
 
 def _signed_in(user: Any) -> bool:
@@ -253,9 +255,24 @@ def check_in_requests_for(user: Any) -> QuerySet[CheckInRequest]:
             membership__status=Membership.Status.ACTIVE,
             membership__peer_check_in_ok=True,
         )
-        .select_related("membership__user", "membership__space")
+        .select_related("membership__user", "membership__space__organisation")
         .order_by("created_at")
     )
+
+
+@dataclass(frozen=True)
+class CheckInRow:
+    """One open check-in request as the lists show it (the check-in list and the peer supporter's caseload): the
+    member's handle, the group, since when, and the ways to reach them that the member agreed to."""
+
+    request: CheckInRequest
+    reach: Reach
+
+    @classmethod
+    def of(cls, request: CheckInRequest) -> CheckInRow:
+        membership = request.membership
+        country = membership.space.organisation.country
+        return cls(request, Reach(membership.check_in_phone, membership.check_in_email, country))
 
 
 def waiting_position(rsvp: Rsvp) -> int | None:

@@ -19,7 +19,7 @@ from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
 from peerpath.directory.models import Listing
 from peerpath.prescriptions.models import Prescription
-from peerpath.spaces import recurrence, tasks, tokens
+from peerpath.spaces import reach, recurrence, tasks, tokens
 from peerpath.spaces.common import (
     active_membership,
     audit_event,
@@ -333,22 +333,37 @@ def membership_set_preferences(
     remind_hour_before: bool,
     peer_check_in_ok: bool,
     timezone: str = "",
+    check_in_phone: str | None = None,
+    check_in_email: str | None = None,
 ) -> Membership:
+    """The member's own settings for one space. With a peer supporter check-in agreed, they may also share a phone
+    and an e-mail for it (None keeps what they shared); withdrawing the agreement blanks both and calls off a
+    check-in still waiting, in the same transaction."""
     membership = active_membership(user, space)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if timezone:
         recurrence.zone(timezone)
+    phone, email = membership.check_in_phone, membership.check_in_email
+    if check_in_phone is not None:
+        phone = reach.clean_phone(check_in_phone, field="check_in_phone")
+    if check_in_email is not None:
+        email = reach.clean_email(check_in_email, field="check_in_email")
     membership.timezone = timezone
     if not peer_check_in_ok:
-        # Consent withdrawn: a check-in still waiting is called off at once (issue 5 point 6).
+        # Consent withdrawn: a check-in still waiting is called off at once (issue 5 point 6), and the ways to reach
+        # the member shared for it are forgotten.
         CheckInRequest.objects.filter(membership=membership, status=CheckInRequest.Status.OPEN).update(
             status=CheckInRequest.Status.CANCELLED, handled_at=now(), updated_at=now()
         )
+        phone = email = ""
     membership.remind_day_before = remind_day_before
     membership.remind_hour_before = remind_hour_before
     membership.peer_check_in_ok = peer_check_in_ok
+    membership.check_in_phone, membership.check_in_email = phone, email
     membership.save(
-        update_fields=["remind_day_before", "remind_hour_before", "peer_check_in_ok", "timezone", "updated_at"]
-    )
+        update_fields=["remind_day_before", "remind_hour_before", "peer_check_in_ok", "timezone", "check_in_phone",
+                       "check_in_email", "updated_at"]
+    )  # fmt: skip
     audit_event(
         "space.preferences_changed",
         actor=user,
@@ -357,6 +372,8 @@ def membership_set_preferences(
         remind_day_before=remind_day_before,
         remind_hour_before=remind_hour_before,
         peer_check_in_ok=peer_check_in_ok,
+        check_in_phone_shared=bool(phone),
+        check_in_email_shared=bool(email),
     )
     return membership
 

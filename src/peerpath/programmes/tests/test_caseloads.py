@@ -229,7 +229,7 @@ def test_tries_that_do_not_reach_the_patient_are_retried_soon_and_three_mean_rev
     [row] = caseload(assigned.supporter)
     assert row.needs_review and row.enrolment.tries_since_reached == 3
     queue = programme_follow_ups(assigned.programme)
-    assert [item.enrolment.pk for item in queue.not_reached] == [assigned.pk]
+    assert [item.enrolment_id for item in queue.not_reached] == [assigned.pk]
     # Only contacts that reached the patient count on the prescription.
     assert Participation.objects.filter(patient=assigned.patient, source="peer_contact").count() == 1
     services.interaction_log(actor=supporter_user, enrolment=assigned, data=contact(occurred_at=now()))
@@ -263,6 +263,6 @@ def test_the_programme_queue_lists_due_silent_and_waiting_patients(world, scheme
     recent = enrol(world, scheme, patient(world, given="Jo", nhs=""), supporter=profile)
     enrol(world, scheme, patient(world, given="Kit", nhs=""))
     queue = programme_follow_ups(scheme)
-    assert [row.enrolment.pk for row in queue.due] == [quiet.pk, recent.pk] and queue.due_total == 2
-    assert [row.enrolment.pk for row in queue.silent] == [quiet.pk]
+    assert [row.enrolment_id for row in queue.due] == [quiet.pk, recent.pk] and queue.due_total == 2
+    assert [row.enrolment_id for row in queue.silent] == [quiet.pk]
     assert queue.unassigned == 1 and queue.not_reached == []

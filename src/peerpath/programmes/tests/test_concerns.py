@@ -5,6 +5,7 @@ by recording what was done."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -16,10 +17,14 @@ from peerpath.core.time import now
 from peerpath.prescriptions.tests.helpers import patient
 from peerpath.programmes import services
 from peerpath.programmes.models import Enrolment, Interaction
-from peerpath.programmes.selectors import open_concerns
+from peerpath.programmes.selectors import open_concern_count, open_concerns
 from peerpath.programmes.tests.helpers import contact, programme, supporter
 
 pytestmark = pytest.mark.django_db
+
+
+def override_concerns_shown(count):
+    return mock.patch("peerpath.programmes.views.caseload.CONCERNS_SHOWN", count)
 
 
 @pytest.fixture
@@ -108,9 +113,37 @@ def test_the_follow_up_queue_shows_open_concerns_and_closes_them(client, world, 
     url = reverse("programmes_follow_ups", kwargs={"programme_id": enrolment.programme_id})
     assert "Lonely since the move." in client.get(url).content.decode()
     close = reverse("programmes_concern_close", kwargs={"interaction_id": raised.pk})
-    assert client.post(close, {f"{raised.pk}-note": "x"}).status_code == 400  # no outcome chosen
-    response = client.post(close, {f"{raised.pk}-outcome": "no_risk", f"{raised.pk}-note": "Called; settling in."})
+    assert close in client.get(url).content.decode()
+    page = client.get(close)
+    assert page.status_code == 200 and "Lonely since the move." in page.content.decode()
+    refused = client.post(close, {"note": "x"})  # no outcome chosen
+    assert refused.status_code == 400 and "Lonely since the move." in refused.content.decode()
+    assert Interaction.objects.get(pk=raised.pk).concern_closed_at is None
+    response = client.post(close, {"outcome": "no_risk", "note": "Called; settling in."})
     assert response.status_code == 302
     assert "Lonely since the move." not in client.get(url).content.decode()
+    closed = client.get(close).content.decode()
+    assert "No risk on review" in closed and "Record and close" not in closed
+    assert client.post(close, {"outcome": "reached_safe", "note": "again"}).status_code == 409
     client.force_login(world.people["outsider"])
-    assert client.post(close, {f"{raised.pk}-outcome": "no_risk"}).status_code == 404
+    assert client.post(close, {"outcome": "no_risk"}).status_code == 404
+    assert client.get(close).status_code == 404
+
+
+def test_the_queue_shows_safeguarding_first_and_says_how_many_more(client, world, enrolment,
+                                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    first = log(world, enrolment, django_capture_on_commit_callbacks, concern="concern", concern_note="Low.",
+                occurred_at=now() - timedelta(hours=5))  # fmt: skip
+    log(world, enrolment, django_capture_on_commit_callbacks, concern="concern", concern_note="Lower.",
+        occurred_at=now() - timedelta(hours=4))  # fmt: skip
+    urgent = log(world, enrolment, django_capture_on_commit_callbacks, concern="safeguarding",
+                 concern_note="A plan.", occurred_at=now() - timedelta(hours=3))  # fmt: skip
+    log(world, enrolment, django_capture_on_commit_callbacks, occurred_at=now() - timedelta(hours=2))  # no concern
+    assert open_concerns(enrolment.programme, limit=2) == [urgent, first]
+    assert open_concern_count(enrolment.programme) == 3
+
+    client.force_login(world.people["coordinator"])
+    with override_concerns_shown(2):
+        page = client.get(reverse("programmes_follow_ups", kwargs={"programme_id": enrolment.programme_id}))
+    text = page.content.decode()
+    assert "The first 2 of 3 open concerns" in text and "A plan." in text and "Lower." not in text

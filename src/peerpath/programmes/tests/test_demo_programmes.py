@@ -45,6 +45,9 @@ def test_the_demo_supporter_starts_on_an_overdue_first_caseload(demo, client):
     assert [row.enrolment.patient.given_name for row in rows if row.needs_review] == ["Joan"]
     client.force_login(maureen)
     assert client.get("/programmes/caseload/").status_code == 200
+    hannah = next(row.enrolment for row in rows if row.enrolment.patient.given_name == "Hannah")
+    page = client.get(f"/programmes/caseload/{hannah.pk}/").content.decode()
+    assert 'href="tel:07700900123"' in page  # the phone Hannah chose to share with her supporter
     assert "/programmes/caseload/" in "\n".join(demo_programme_guide("http://127.0.0.1:8000"))
 
 
@@ -72,3 +75,16 @@ def test_the_demo_team_checks_in_and_one_worrying_check_in_alerted_the_coordinat
     client.force_login(coordinator)
     board = client.get(f"/programmes/{programme.pk}/wellbeing/").content.decode()
     assert "walk-and-talk" in board and "Taking a break" in board and "Could we talk?" in board
+
+
+def test_the_demo_programme_is_a_vetted_buddy_programme_in_the_public_directory(demo, client):
+    programme = Programme.objects.select_related("listing__curator").get(name=PROGRAMME)
+    listing = programme.listing
+    assert listing is not None and listing.kind == "buddy" and listing.status == "vetted"
+    assert listing.curator == programme.organisation and listing.last_vetted_on is not None
+    assert listing.vettings.get().outcome == "vetted"
+    results = client.get("/directory/", {"kind": "buddy", "q": "diabetes"}).content.decode()
+    assert PROGRAMME in results
+    page = client.get(f"/directory/{listing.pk}/").content.decode()
+    assert "Buddy programme" in page and "By referral" in page and "peer-coaching@example.org" in page
+    assert f"/directory/{listing.pk}/" in "\n".join(demo_programme_guide("http://127.0.0.1:8000"))

@@ -194,7 +194,7 @@ def test_the_follow_up_figures_agree_with_the_follow_up_queue(world, scheme):
     assert figures == reports.FollowUpFigures(overdue=1, due_today=1, not_reached=1, silent=1, unassigned=1)
     queue = programme_follow_ups(scheme, today=today())
     assert figures.overdue + figures.due_today == queue.due_total
-    assert figures.not_reached == len(queue.not_reached) and figures.silent == len(queue.silent)
+    assert figures.not_reached == queue.not_reached_total and figures.silent == queue.silent_total
     assert figures.unassigned == queue.unassigned
 
 

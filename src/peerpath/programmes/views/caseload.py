@@ -33,19 +33,24 @@ from peerpath.programmes.forms import ConcernCloseForm, InteractionForm
 from peerpath.programmes.messaging import may_message
 from peerpath.programmes.models import Enrolment, Interaction, Programme
 from peerpath.programmes.selectors import (
+    QUEUE_LENGTH,
     SILENT_DAYS,
     TRIES_FOR_REVIEW,
     CaseloadRow,
+    QueueRow,
     caseload,
     enrolment_contacts,
+    enrolment_reach,
     managed_programmes,
+    open_concern_count,
     open_concerns,
     programme_caseloads,
     programme_follow_ups,
     supporters_of,
     waiting_for_supporter,
 )
-from peerpath.spaces.selectors import check_in_requests_for
+from peerpath.programmes.views import check_ins as check_ins_views
+from peerpath.programmes.views.listing import listing_context
 
 
 @never_cache
@@ -64,7 +69,7 @@ def caseload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     url = reverse("programmes_enrolment", kwargs={"enrolment_id": _PLACEHOLDER})
     lines = [(supporter, [_line(row, today, url) for row in rows]) for supporter, rows in sections]
     # Members a group's organiser asked a peer supporter to check in on are part of the day's work too.
-    check_ins = check_in_requests_for(request.user).count()
+    check_ins = check_ins_views.check_in_rows(request.user)
     return render(request, "programmes/caseload.html", {"sections": lines, "check_ins": check_ins})
 
 
@@ -79,9 +84,12 @@ class CaseloadLine:
     contact: str
     status: str
     tone: str  # "red", "orange" or "" (the words say it too: colour is never the only sign)
+    ways: str = ""  # how the patient agreed to be reached (never the number or address itself)
 
 
 _PLACEHOLDER = uuid.UUID(int=0)
+# Open concerns shown on the follow-up queue, safeguarding first; the page says how many more there are.
+CONCERNS_SHOWN = QUEUE_LENGTH
 
 
 def _line(row: CaseloadRow, today: date, url: str) -> CaseloadLine:
@@ -105,7 +113,16 @@ def _line(row: CaseloadRow, today: date, url: str) -> CaseloadLine:
         status, tone = _("Next follow-up %(when)s") % {"when": date_format(row.due, "j M")}, ""
     name = f"{enrolment.patient.given_name} {enrolment.patient.family_name}"
     return CaseloadLine(url.replace(str(_PLACEHOLDER), str(enrolment.pk)), name, enrolment.programme.name, contact,
-                        status, tone)  # fmt: skip
+                        status, tone, _ways(enrolment))  # fmt: skip
+
+
+def _ways(enrolment: Enrolment) -> str:
+    ways = [_("private message")] if enrolment.patient.user_id is not None else []
+    if enrolment.contact_phone:
+        ways.append(_("phone"))
+    if enrolment.contact_email:
+        ways.append(_("e-mail"))
+    return _("Reach by: %(ways)s") % {"ways": ", ".join(ways)} if ways else ""
 
 
 def _render_enrolment(
@@ -113,8 +130,9 @@ def _render_enrolment(
 ) -> HttpResponse:
     interactions = enrolment_contacts(enrolment)
     may_log = enrolment.supporter is not None and enrolment.supporter.user_id == request.user.pk
+    # The phone and e-mail are shown only as the patient shares them; the gate audited this read of the patient.
     context = {"enrolment": enrolment, "interactions": interactions, "form": form, "may_log": may_log,
-               "may_message": may_message(request.user, enrolment)}  # fmt: skip
+               "may_message": may_message(request.user, enrolment), "reach": enrolment_reach(enrolment)}  # fmt: skip
     return render(request, "programmes/enrolment.html", context, status=status)
 
 
@@ -158,21 +176,33 @@ def enrolment_page(request: AuthenticatedHttpRequest, enrolment_id: str) -> Http
 
 @never_cache
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def concern_close_page(request: AuthenticatedHttpRequest, interaction_id: str) -> HttpResponse:
+    """A concern on its own page: what the supporter raised, and the form to record what was done and close it."""
     interaction = access_concern(request.user, interaction_id)
     programme = interaction.enrolment.programme
-    form = ConcernCloseForm(request.POST, prefix=str(interaction.pk))
-    if form.is_valid():
-        try:
-            services.concern_close(actor=request.user, interaction=interaction, outcome=form.cleaned_data["outcome"],
-                                   note=form.cleaned_data["note"])  # fmt: skip
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The concern is closed, with what was done."))
-            return redirect("programmes_follow_ups", programme_id=programme.pk)
-    return _render_follow_ups(request, programme, failed=interaction, form=form, status=400)
+    if request.method == "GET":
+        return _render_concern(request, interaction, ConcernCloseForm())
+    form = ConcernCloseForm(request.POST)
+    if not form.is_valid():
+        return _render_concern(request, interaction, form, status=400)
+    try:
+        services.concern_close(actor=request.user, interaction=interaction, outcome=form.cleaned_data["outcome"],
+                               note=form.cleaned_data["note"])  # fmt: skip
+    except DomainError as error:
+        add_domain_error(form, error)
+        return _render_concern(request, interaction, form, status=error.status)
+    messages.success(request, _("The concern is closed, with what was done."))
+    return redirect("programmes_follow_ups", programme_id=programme.pk)
+
+
+def _render_concern(
+    request: AuthenticatedHttpRequest, interaction: Interaction, form: ConcernCloseForm, *, status: int = 200
+) -> HttpResponse:
+    outcome = interaction.concern_outcome
+    label = Interaction.ConcernOutcome(outcome).label if outcome in Interaction.ConcernOutcome.values else outcome
+    context = {"item": interaction, "programme": interaction.enrolment.programme, "form": form, "outcome": label}
+    return render(request, "programmes/concern_close.html", context, status=status)
 
 
 @never_cache
@@ -197,7 +227,8 @@ def programme_page(request: AuthenticatedHttpRequest, programme_id: str) -> Http
     ]
     waiting = waiting_for_supporter(programme)
     return render(request, "programmes/programme.html",
-                  {"programme": programme, "supporters": supporters, "waiting": waiting})  # fmt: skip
+                  {"programme": programme, "supporters": supporters, "waiting": waiting,
+                   **listing_context(programme)})  # fmt: skip
 
 
 @never_cache
@@ -207,19 +238,59 @@ def follow_ups_page(request: AuthenticatedHttpRequest, programme_id: str) -> Htt
     return _render_follow_ups(request, access_programme(request.user, programme_id))
 
 
-def _render_follow_ups(
-    request: AuthenticatedHttpRequest, programme: Programme, *, failed: Interaction | None = None,
-    form: ConcernCloseForm | None = None, status: int = 200,
-) -> HttpResponse:  # fmt: skip
+@dataclass(frozen=True)
+class QueueLine:
+    """One patient of the follow-up queue as the page shows it, its words made once here (a queue of 150 rows
+    rendered by template tags per cell took most of the page's time)."""
+
+    url: str
+    name: str
+    supporter: str
+    reached: str
+    due: str
+    told: str  # silent patients: when the coordinator was told
+
+
+def _queue_lines(rows: list[QueueRow], url: str) -> list[QueueLine]:
+    lines = []
+    days: dict[date, str] = {}  # the rows share few dates: each is formatted once
+
+    def day(moment: date) -> str:
+        if moment not in days:
+            days[moment] = date_format(moment, "j M Y")
+        return days[moment]
+
+    today = now().date()
+    for row in rows:
+        supporter = row.supporter_handle
+        if row.supporter_paused:
+            supporter = _("%(handle)s (taking a break)") % {"handle": supporter}
+        reached = day(timezone.localdate(row.last_contact)) if row.last_contact else _("Never")
+        if row.tries:
+            reached += "; " + ngettext("%(n)d try since", "%(n)d tries since", row.tries) % {"n": row.tries}
+        due, overdue = day(row.due), max((today - row.due).days, 0)
+        if overdue:
+            due += " (" + ngettext("%(n)d day overdue", "%(n)d days overdue", overdue) % {"n": overdue} + ")"
+        told = (_("Told by e-mail on %(when)s") % {"when": day(timezone.localdate(row.escalated_at))}
+                if row.escalated_at is not None else _("Not yet"))  # fmt: skip
+        link = url.replace(str(_PLACEHOLDER), str(row.enrolment_id))
+        lines.append(QueueLine(link, row.patient_name, supporter, reached, due, told))
+    return lines
+
+
+def _render_follow_ups(request: AuthenticatedHttpRequest, programme: Programme) -> HttpResponse:
     queue = programme_follow_ups(programme)
-    concerns = [(item, form if failed is not None and item.pk == failed.pk else ConcernCloseForm(prefix=str(item.pk)))
-                for item in open_concerns(programme)]  # fmt: skip
+    url = reverse("programmes_enrolment", kwargs={"enrolment_id": _PLACEHOLDER})
+    concerns = open_concerns(programme, limit=CONCERNS_SHOWN)
+    concerns_total = open_concern_count(programme) if len(concerns) >= CONCERNS_SHOWN else len(concerns)
     # The queue names patients: a read of patient data, without names in the event.
     record(action="programmes.follow_ups_viewed", actor=request.user, organisation=programme.organisation,
-           details={"programme": str(programme.pk), "due": queue.due_total, "concerns": len(concerns)})  # fmt: skip
-    context = {"programme": programme, "queue": queue, "concerns": concerns, "silent_days": SILENT_DAYS,
-               "tries": TRIES_FOR_REVIEW, "today": now().date()}  # fmt: skip
-    return render(request, "programmes/follow_ups.html", context, status=status)
+           details={"programme": str(programme.pk), "due": queue.due_total, "concerns": concerns_total})  # fmt: skip
+    context = {"programme": programme, "queue": queue, "concerns": concerns, "concerns_total": concerns_total,
+               "due": _queue_lines(queue.due, url), "not_reached": _queue_lines(queue.not_reached, url),
+               "silent": _queue_lines(queue.silent, url), "silent_days": SILENT_DAYS,
+               "tries": TRIES_FOR_REVIEW}  # fmt: skip
+    return render(request, "programmes/follow_ups.html", context)
 
 
 @never_cache
@@ -247,4 +318,5 @@ urlpatterns: list[URLPattern] = [
     path("programmes/<uuid:programme_id>/", programme_page, name="programmes_programme"),
     path("programmes/<uuid:programme_id>/follow-ups/", follow_ups_page, name="programmes_follow_ups"),
     path("programmes/concerns/<uuid:interaction_id>/close/", concern_close_page, name="programmes_concern_close"),
+    *check_ins_views.urlpatterns,
 ]

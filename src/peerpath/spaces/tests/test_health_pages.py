@@ -198,7 +198,7 @@ def test_check_in_list_permission_matrix(world, client, asked):
         "anonymous": LOGIN,
         "member": 404,
         "carer": 404,
-        "peer_supporter": 200,
+        "peer_supporter": 302,  # to the check-ins section of their caseload
         "moderator": 404,
         "clinician": 404,
         "coordinator": 200,
@@ -229,12 +229,14 @@ def test_check_in_close_permission_matrix(world, client, asked):
 def test_the_peer_supporter_sees_the_request_and_marks_it_done(world, client, group, asked):
     away = group.people[0]
     client.force_login(world.people["peer_supporter"])
-    html = client.get(reverse("check_in_list")).content.decode()
+    response = client.get(reverse("check_in_list"), follow=True)
+    assert response.redirect_chain == [(reverse("programmes_caseload") + "#check-ins", 302)]
+    html = response.content.decode()
     assert f'data-member="{away.handle}"' in html and group.space.name in html
     assert "23 November 2026" in html
     response = client.post(reverse("check_in_close", kwargs={"request_id": asked.pk}), {"outcome": "done"}, follow=True)
     assert f"Recorded: you checked in on {away.handle}. Thank you." in response.content.decode()
-    assert "No check-ins are waiting." in response.content.decode()
+    assert "Check-ins asked for by group organisers" not in response.content.decode()  # none left on the caseload
     asked.refresh_from_db()
     assert (asked.status, asked.handled_by) == (CheckInRequest.Status.DONE, world.people["peer_supporter"])
 
@@ -256,8 +258,10 @@ def test_a_member_who_withdraws_their_agreement_drops_off_the_list_at_once(world
         user=group.people[0], space=group.space, remind_day_before=True, remind_hour_before=False,
         peer_check_in_ok=False,
     )  # fmt: skip
-    client.force_login(world.people["peer_supporter"])
+    client.force_login(world.people["coordinator"])
     assert "No check-ins are waiting." in client.get(reverse("check_in_list")).content.decode()
+    client.force_login(world.people["peer_supporter"])
+    assert group.people[0].handle not in client.get(reverse("programmes_caseload")).content.decode()
     url = reverse("check_in_close", kwargs={"request_id": asked.pk})
     assert client.post(url, {"outcome": "done"}).status_code == 404
     asked.refresh_from_db()
@@ -323,7 +327,7 @@ def test_the_check_in_list_costs_the_same_queries_for_1_or_12_requests(
     world, client, group, django_assert_max_num_queries
 ):
     services.check_in_request_create(actor=group.organiser, membership=group.membership(group.people[0]))
-    client.force_login(world.people["peer_supporter"])
+    client.force_login(world.people["coordinator"])
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("check_in_list"))
     for person in members(group.space, 11, prefix="more"):
@@ -362,7 +366,8 @@ def test_health_and_check_in_pages_have_no_serious_accessibility_violations(axe_
     services.check_in_request_create(actor=organiser, membership=Membership.objects.get(space=a_space, user=people[0]))
     for persona, path in (
         ("coordinator", reverse("space_health", kwargs={"space_id": a_space.pk})),
-        ("peer_supporter", reverse("check_in_list")),
+        ("admin", reverse("check_in_list")),
+        ("peer_supporter", reverse("programmes_caseload")),
     ):
         axe_page.context.clear_cookies()
         if persona in STAFF_PERSONAS:

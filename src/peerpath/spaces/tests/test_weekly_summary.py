@@ -160,6 +160,7 @@ def test_the_plan_lists_every_periodic_task(world):
         "materialise_meetings",
         "follow_digest",
         "wellbeing_sweep",
+        "follow_up_sweep",
         "weekly_digest",
         "weekly_summary",
     ]

@@ -6,8 +6,10 @@
                                                   the host's coordinators and admins)
     /spaces/<id>/health/members/<membership id>/  POST: send "we missed you" or ask a peer supporter to check in
                                                   (organisers and the host's managers only)
-    /spaces/check-ins/                            the open check-in requests of the person's organisations
-                                                  (peer supporters, coordinators, admins)
+    /spaces/check-ins/                            the open check-in requests of the person's organisations, with
+                                                  the ways to reach each member that they agreed to (coordinators,
+                                                  admins; a person who is only a peer supporter is sent to the
+                                                  check-ins section of their caseload)
     /spaces/check-ins/<request id>/               POST: done, or cancel
 """
 
@@ -39,7 +41,9 @@ from peerpath.spaces.access import (
     access_check_in_request,
     access_membership_to_manage,
     access_space_health,
+    read_check_in_rows,
 )
+from peerpath.spaces.forms import CheckInCloseForm
 from peerpath.spaces.health import GroupHealth, HeldMeeting, Missed, group_health
 from peerpath.spaces.notifications import local_time
 from peerpath.spaces.selectors import check_in_requests_for
@@ -56,16 +60,6 @@ class HealthActionForm(forms.Form):
         error_messages={
             "required": gettext_lazy("Choose what to do."),
             "invalid_choice": gettext_lazy("Choose what to do."),
-        },
-    )
-
-
-class CheckInCloseForm(forms.Form):
-    outcome = forms.ChoiceField(
-        choices=[("done", gettext_lazy("Done")), ("cancel", gettext_lazy("Cancel"))],
-        error_messages={
-            "required": gettext_lazy("Choose Done or Cancel."),
-            "invalid_choice": gettext_lazy("Choose Done or Cancel."),
         },
     )
 
@@ -217,11 +211,19 @@ def _check_in_staff(request: AuthenticatedHttpRequest) -> None:
         raise Http404  # not a peer supporter, coordinator or admin anywhere: nothing here for them
 
 
+def _only_peer_supporter(request: AuthenticatedHttpRequest) -> bool:
+    """A peer supporter who runs no organisation: their check-ins are a section of their caseload."""
+    return not ORG_MANAGER_ROLES & roles_of(request.user)
+
+
+CASELOAD_CHECK_INS = "#check-ins"
+
+
 def _render_check_ins(
     request: AuthenticatedHttpRequest, *, form: forms.Form | None = None, status: int = 200
 ) -> HttpResponse:
-    requests = list(check_in_requests_for(request.user))
-    return render(request, "spaces/check_ins.html", {"requests": requests, "form": form}, status=status)
+    context = {"requests": read_check_in_rows(request.user, check_in_requests_for(request.user)), "form": form}
+    return render(request, "spaces/check_ins.html", context, status=status)
 
 
 @never_cache
@@ -229,6 +231,8 @@ def _render_check_ins(
 @require_GET
 def check_in_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _check_in_staff(request)
+    if _only_peer_supporter(request):
+        return redirect(reverse("programmes_caseload") + CASELOAD_CHECK_INS)
     return _render_check_ins(request)
 
 
@@ -251,6 +255,8 @@ def check_in_close(request: AuthenticatedHttpRequest, request_id: str) -> HttpRe
         messages.success(request, _("Recorded: you checked in on %(handle)s. Thank you.") % {"handle": handle})
     else:
         messages.success(request, _("The check-in for %(handle)s is cancelled.") % {"handle": handle})
+    if _only_peer_supporter(request):
+        return redirect(reverse("programmes_caseload") + CASELOAD_CHECK_INS)
     return redirect("check_in_list")
 
 

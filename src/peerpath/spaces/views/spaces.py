@@ -399,6 +399,8 @@ def space_preferences(request: AuthenticatedHttpRequest, space_id: str) -> HttpR
                     remind_hour_before=data["remind_hour_before"],
                     peer_check_in_ok=data["peer_check_in_ok"],
                     timezone=data["timezone"],
+                    check_in_phone=data["check_in_phone"],
+                    check_in_email=data["check_in_email"],
                 )
             except DomainError as error:
                 add_domain_error(form, error)

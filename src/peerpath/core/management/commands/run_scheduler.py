@@ -6,6 +6,8 @@
                         spaces.materialise_meetings keep every schedule's meetings materialised ahead
                         forum.follow_digest         the e-mail digest of replies in followed threads
                         programmes.wellbeing_sweep  supporters who missed two check-ins or are over a cap
+                        programmes.follow_up_sweep  supporters' digest of follow-ups due; coordinators told of
+                                                    patients nobody has reached for weeks
     weekly, Monday      prescriptions.weekly_digest the clinicians' follow-ups
                         spaces.weekly_summary       the organisers' summary
 
@@ -33,7 +35,7 @@ from django_tasks.base import Task
 from peerpath.forum.tasks import follow_digest
 from peerpath.moderation.tasks import crisis_realert_sweep
 from peerpath.prescriptions.tasks import daily_sweep, weekly_digest
-from peerpath.programmes.tasks import wellbeing_sweep
+from peerpath.programmes.tasks import follow_up_sweep, wellbeing_sweep
 from peerpath.spaces.tasks import materialise_meetings, send_due_reminders, weekly_summary
 
 logger = logging.getLogger(__name__)
@@ -115,6 +117,7 @@ class Scheduler:
             ("materialise_meetings", materialise_meetings, today.isoformat(), today),
             ("follow_digest", follow_digest, today.isoformat(), today),
             ("wellbeing_sweep", wellbeing_sweep, today.isoformat(), today),
+            ("follow_up_sweep", follow_up_sweep, today.isoformat(), today),
             ("weekly_digest", weekly_digest, this_week, monday),
             ("weekly_summary", weekly_summary, this_week, monday),
         ]
@@ -136,8 +139,9 @@ class Scheduler:
 
 class Command(BaseCommand):
     help = (
-        "The clock of background work: meeting reminders every tick; the prescriptions sweep and the meetings "
-        "materialised daily; the clinicians' digest and the organisers' summary weekly."
+        "The clock of background work: meeting reminders every tick; the prescriptions sweep, the meetings "
+        "materialised and the programmes' follow-up reminders daily; the clinicians' digest and the organisers' "
+        "summary weekly."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
