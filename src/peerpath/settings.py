@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "peerpath.moderation",
     "peerpath.programmes",
     "peerpath.messages",
+    "peerpath.matching",
     "peerpath.fhir",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("peerpath.moderation.urls")),
     path("", include("peerpath.programmes.urls")),
     path("", include("peerpath.messages.urls")),
+    path("", include("peerpath.matching.urls")),
     path("fhir/r4/", include("peerpath.fhir.urls")),
     path("api/v1/", api.urls),
 ]

@@ -9,7 +9,7 @@ or with a required course missing or lapsed (`readiness` says why).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +22,7 @@ from peerpath.accounts.models import Organisation, RoleAssignment, User
 from peerpath.accounts.roles import ORG_MANAGER_ROLES, Role
 from peerpath.accounts.selectors import roles_in
 from peerpath.audit.services import record
+from peerpath.core.choices import chosen
 from peerpath.core.errors import Conflict, DomainError, PermissionDenied
 from peerpath.core.time import now
 from peerpath.directory.models import Condition, Listing
@@ -65,16 +66,6 @@ def _check_manager(actor: User, organisation: Organisation | Any) -> None:
         raise PermissionDenied(_("Only the organisation's coordinators and admins run its programmes."))
 
 
-def _choices(values: Iterable[str], allowed: type[Any], field_name: str, *, required: bool) -> list[str]:
-    chosen = list(dict.fromkeys(str(value) for value in values))
-    unknown = [value for value in chosen if value not in allowed.values]
-    if unknown:
-        raise DomainError(_("Unknown choice: %(value)s.") % {"value": ", ".join(unknown)}, field=field_name)
-    if required and not chosen:
-        raise DomainError(_("Choose at least one."), field=field_name)
-    return chosen
-
-
 def _within(value: int, bounds: tuple[int, int], field_name: str, label: str) -> int:
     low, high = bounds
     if not low <= value <= high:
@@ -113,8 +104,8 @@ def _clean_programme(organisation: Organisation, data: ProgrammeData) -> dict[st
         "name": name,
         "coordinator": data.coordinator,
         "summary": data.summary.strip()[:1000],
-        "support_kinds": _choices(data.support_kinds, SupportKind, "support_kinds", required=True),
-        "channels": _choices(data.channels, Channel, "channels", required=True),
+        "support_kinds": chosen(data.support_kinds, SupportKind, "support_kinds", required=True),
+        "channels": chosen(data.channels, Channel, "channels", required=True),
         "follow_up_days": _within(data.follow_up_days, FOLLOW_UP_DAYS, "follow_up_days", _("The follow-up cadence")),
         "caseload_cap": _within(data.caseload_cap, CASELOAD_CAP, "caseload_cap", _("The caseload cap")),
         "enrolment_criteria": data.enrolment_criteria.strip()[:2000],
@@ -430,7 +421,7 @@ def _clean_interaction(enrolment: Enrolment, data: InteractionData) -> dict[str,
     if data.channel not in Channel.values:
         raise DomainError(_("Choose how you were in touch."), field="channel")
     duration = _within(int(data.duration_minutes), DURATION_MINUTES, "duration_minutes", _("The duration in minutes"))
-    functions = _choices(data.functions, CoreFunction, "functions", required=True)
+    functions = chosen(data.functions, CoreFunction, "functions", required=True)
     if data.concern not in Interaction.Concern.values:
         raise DomainError(_("Unknown kind of concern."), field="concern")
     if data.concern != Interaction.Concern.NONE and not data.concern_note.strip():
