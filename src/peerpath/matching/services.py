@@ -202,7 +202,11 @@ def profile_save(
 @transaction.atomic
 def profile_consent_give(*, actor: User, profile: MatchProfile) -> MatchProfile:
     """The person agrees to be matched: their profile joins the programme's pool."""
-    profile = MatchProfile.objects.select_for_update().select_related("programme__organisation").get(pk=profile.pk)
+    profile = (
+        MatchProfile.objects.select_for_update(of=("self",))
+        .select_related("programme__organisation")
+        .get(pk=profile.pk)
+    )
     if profile.user_id != actor.pk:
         raise PermissionDenied(_("Only the person themselves can agree to be matched."))
     if profile.role not in joinable_roles(actor, profile.programme):
@@ -232,7 +236,11 @@ def on_consent_withdrawn(hook: WithdrawalHook) -> WithdrawalHook:
 @transaction.atomic
 def profile_withdraw_consent(*, actor: User, profile: MatchProfile) -> MatchProfile:
     """The person no longer wants to be matched: out of the pool at once, and whatever registered ends with it."""
-    profile = MatchProfile.objects.select_for_update().select_related("programme__organisation").get(pk=profile.pk)
+    profile = (
+        MatchProfile.objects.select_for_update(of=("self",))
+        .select_related("programme__organisation")
+        .get(pk=profile.pk)
+    )
     if profile.user_id != actor.pk:
         raise PermissionDenied(_("Only the person themselves can withdraw their consent."))
     if not profile.consented:
@@ -250,7 +258,11 @@ def profile_withdraw_consent(*, actor: User, profile: MatchProfile) -> MatchProf
 def mentor_approve_for_adolescents(*, actor: User, profile: MatchProfile, approved: bool = True) -> MatchProfile:
     """A coordinator or admin of the programme's organisation says the mentor may (or may no longer) be matched with
     members under 18."""
-    profile = MatchProfile.objects.select_for_update().select_related("programme__organisation").get(pk=profile.pk)
+    profile = (
+        MatchProfile.objects.select_for_update(of=("self",))
+        .select_related("programme__organisation")
+        .get(pk=profile.pk)
+    )
     if not ORG_MANAGER_ROLES & roles_in(actor, profile.programme.organisation_id):
         raise PermissionDenied(_("Only the programme's coordinators and admins approve mentors for young people."))
     if profile.role != v.Role.MENTOR:

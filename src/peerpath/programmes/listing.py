@@ -82,8 +82,9 @@ def _check_runs(actor: User, programme: Programme) -> None:
 
 
 def _locked(programme: Programme) -> Programme:
-    """The programme's row, locked: two people publishing at once make one listing, not two."""
-    return Programme.objects.select_for_update().select_related("organisation", "listing").get(pk=programme.pk)
+    """The programme's row, locked: two people publishing at once make one listing, not two. Its listing is read
+    after the lock (a join in the locking query would give PostgreSQL's view of it from before the wait)."""
+    return Programme.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=programme.pk)
 
 
 def _clean(details: ListingDetails) -> dict[str, Any]:
