@@ -18,7 +18,7 @@ costs, the brute-force optimum in the tests and the numbers a coordinator sees a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
@@ -598,13 +598,37 @@ class Flow:
         return np.flatnonzero(self.solver.flows(self.pair_arcs) > 0)
 
 
-def assign(mentees: Sequence[Person], mentors: Sequence[Person], weights: Weights) -> Assignment:
+Progress = Callable[[str, int], None]
+
+
+def _drop_forbidden(pairs: Pairs, mentees: Sequence[Person], mentors: Sequence[Person],
+                    forbidden: Collection[tuple[Any, Any]]) -> Pairs:  # fmt: skip
+    """The pairs less those named by (mentee id, mentor id): pairs proposed before that came to nothing."""
+    if not forbidden or not len(pairs):
+        return pairs
+    mentee_rows = {person.id: row for row, person in enumerate(mentees)}
+    mentor_rows = {person.id: row for row, person in enumerate(mentors)}
+    width = max(1, len(mentors))
+    keys = [mentee_rows[a] * width + mentor_rows[b] for a, b in forbidden if a in mentee_rows and b in mentor_rows]
+    if not keys:
+        return pairs
+    keep = ~np.isin(pairs.mentee * width + pairs.mentor, np.array(keys, np.int64))
+    return Pairs(pairs.mentee[keep], pairs.mentor[keep], pairs.points[keep])
+
+
+def assign(mentees: Sequence[Person], mentors: Sequence[Person], weights: Weights, *,
+           forbidden: Collection[tuple[Any, Any]] = (), progress: Progress | None = None) -> Assignment:  # fmt: skip
     """The optimal assignment for the whole pool: each mentee at most one mentor, each mentor at most `capacity`
-    mentees, the total score as high as possible (then as many people matched as possible)."""
-    pairs = candidate_pairs(mentees, mentors, weights)
+    mentees, the total score as high as possible (then as many people matched as possible). `forbidden` pairs
+    (mentee id, mentor id) are never proposed; `progress(stage, percent)` hears each stage as it starts."""
+    report = progress or (lambda _stage, _percent: None)
+    report("pairs", 0)
+    pairs = _drop_forbidden(candidate_pairs(mentees, mentors, weights), mentees, mentors, forbidden)
+    report("solving", 50)
     capacities = np.fromiter((m.capacity for m in mentors), np.int64, len(mentors))
     flow = Flow.build(pairs, capacities, len(mentees))
     optimal = flow.solve()
+    report("assigning", 90)
     chosen = flow.chosen() if optimal else np.zeros(0, dtype=np.int64)
     matches, matched = [], set()
     for position in chosen.tolist():

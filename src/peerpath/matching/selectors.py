@@ -8,15 +8,17 @@ supporter is the mentor. The list page and the gate both read `joinable_roles`, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
 from peerpath.accounts.models import RoleAssignment
 from peerpath.accounts.roles import Role as AccountRole
+from peerpath.directory.models import Listing
 from peerpath.matching.models import MatchProfile
 from peerpath.matching.vocabulary import Role
-from peerpath.prescriptions.models import Patient
+from peerpath.prescriptions.models import Patient, Prescription
 from peerpath.programmes.models import Programme, SupportKind
 from peerpath.programmes.selectors import managed_programmes
 
@@ -78,3 +80,40 @@ def managed_buddy_programmes(user: Any) -> list[Programme]:
 def pool_listing(programme: Programme) -> list[MatchProfile]:
     """The pool as the coordinator's page shows it: handle, role, consent date; mentors first."""
     return list(pool(programme).select_related("user").order_by("-role", "consent_given_at"))
+
+
+@dataclass(frozen=True)
+class PrescribedBuddy:
+    """A running prescription of "a buddy for …" (a kind of support, no listing), and the clinic's buddy programme
+    whose pool it leads to."""
+
+    prescription: Prescription
+    programme: Programme
+
+
+def prescribed_buddies(user: Any) -> list[PrescribedBuddy]:
+    """The person's running buddy prescriptions, each with the prescribing clinic's buddy programme for that
+    condition (one that names the condition first, else one that names none). Joining its pool stays the person's
+    own choice: the profile and the consent to be matched are theirs to give."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    prescriptions = (
+        Prescription.objects.filter(patient__user=user, listing__isnull=True, support_kind=Listing.Kind.BUDDY,
+                                    status__in=Prescription.RUNNING_STATUSES)
+        .select_related("condition", "organisation")
+        .order_by("-created_at")
+    )  # fmt: skip
+    found = []
+    for prescription in prescriptions:
+        programmes = [
+            programme
+            for programme in Programme.objects.filter(organisation_id=prescription.organisation_id,
+                                                      status=Programme.Status.ACTIVE)
+            .prefetch_related("conditions").order_by("name")
+            if offers_buddy(programme)
+        ]  # fmt: skip
+        named = [p for p in programmes if prescription.condition_id in {c.pk for c in p.conditions.all()}]
+        general = [p for p in programmes if not p.conditions.all()]
+        if named or general:
+            found.append(PrescribedBuddy(prescription=prescription, programme=(named or general)[0]))
+    return found

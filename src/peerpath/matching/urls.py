@@ -1,5 +1,6 @@
-"""Matching: profiles, consent to be matched and the coordinator's pool (views.py lists the routes)."""
+"""Matching: profiles and consent (views.py), the coordinator's settings, runs and review (views_runs.py), and the
+pair's side: proposals, matches, check-ins and reports (views_matches.py)."""
 
-from peerpath.matching.views import urlpatterns
+from peerpath.matching import views, views_matches, views_runs, views_top
 
-__all__ = ["urlpatterns"]
+urlpatterns = [*views.urlpatterns, *views_runs.urlpatterns, *views_matches.urlpatterns, *views_top.urlpatterns]

@@ -26,16 +26,23 @@ from peerpath.core.errors import DomainError
 from peerpath.core.forms import add_domain_error
 from peerpath.core.http import AuthenticatedHttpRequest
 from peerpath.directory.models import Condition
-from peerpath.matching import services
+from peerpath.matching import selectors_pairs, services
 from peerpath.matching.access import (
     access_joinable_programme,
     access_pool_mentor,
     access_pool_programme,
     own_profile,
+    report_organisations,
 )
 from peerpath.matching.forms import ApprovalForm, ProfileForm
 from peerpath.matching.models import MatchProfile
-from peerpath.matching.selectors import joinable_programmes, managed_buddy_programmes, own_profiles, pool_listing
+from peerpath.matching.selectors import (
+    joinable_programmes,
+    managed_buddy_programmes,
+    own_profiles,
+    pool_listing,
+    prescribed_buddies,
+)
 from peerpath.matching.vocabulary import Role
 from peerpath.programmes.models import Programme
 
@@ -49,8 +56,19 @@ def home_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     for programme, roles in joinable_programmes(request.user):
         role = Role.MENTOR.value if Role.MENTOR in roles else Role.MENTEE.value
         rows.append({"programme": programme, "role": role, "profile": profiles.get((programme.pk, role))})
-    context = {"rows": rows, "managed": managed_buddy_programmes(request.user)}
+    context = {"rows": rows, "managed": managed_buddy_programmes(request.user),
+               "proposals": selectors_pairs.proposals_waiting(request.user),
+               "matches": selectors_pairs.own_matches(request.user),
+               "prescribed": _prescribed(request.user, profiles),
+               "handles_reports": bool(report_organisations(request.user))}  # fmt: skip
     return render(request, "matching/home.html", context)
+
+
+def _prescribed(user: Any, profiles: dict[tuple[Any, str], MatchProfile]) -> list[Any]:
+    """The person's buddy prescriptions whose programme they have not yet joined the pool of."""
+    joined = {programme_id for (programme_id, role), profile in profiles.items()
+              if role == Role.MENTEE and profile.consented}  # fmt: skip
+    return [item for item in prescribed_buddies(user) if item.programme.pk not in joined]
 
 
 def _conditions(programme: Programme) -> Any:

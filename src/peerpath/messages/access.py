@@ -1,6 +1,6 @@
 """The gate for private conversations: the conversation, or the same 404 for "missing" and "not yours". Only its
-current participants reach it; every refusal is audited, and every read of a conversation with a patient in it is a
-read of patient data."""
+current participants reach it; every refusal is audited, and every read of a conversation with a patient in it (or of
+a buddy pair's) is a read of patient data."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ def access_conversation(user: Any, conversation_id: Any, *, purpose: str = "read
     if conversation is None:
         record_denied(actor=user, object_type="conversations.conversation", object_id=str(conversation_id))
         raise Http404
-    if conversation.participants.filter(role=Participant.Role.PATIENT).exists():
+    # A buddy pair's conversation is as private as a patient's: each read is on record too.
+    if (
+        conversation.kind == Conversation.Kind.BUDDY
+        or conversation.participants.filter(role=Participant.Role.PATIENT).exists()
+    ):
         record_access(actor=user, target=conversation, organisation=conversation.organisation, purpose=purpose)
     return conversation

@@ -1,7 +1,7 @@
 """Private conversations: who talks with whom in an organisation, and what they wrote, with what screening found.
 
-A conversation has a kind ("supporter": a peer supporter and a patient of their caseload; buddy pairs later) and its
-participants, each with a role in it, the moment they last read it and the moment they left it. A message keeps
+A conversation has a kind ("supporter": a peer supporter and a patient of their caseload; "buddy": a matched pair) and
+its participants, each with a role in it, the moment they last read it and the moment they left it. A message keeps
 what screening found in it (the decision and categories) and whether it was delivered or held: a crisis message is
 always delivered, which the database holds too.
 """
@@ -24,11 +24,14 @@ MAX_SUBJECT_LENGTH = 120
 
 class ConversationKind(models.TextChoices):
     SUPPORTER = "supporter", _("A peer supporter and a patient")
+    BUDDY = "buddy", _("A matched pair: a member and their buddy or mentor")
 
 
 class ParticipantRole(models.TextChoices):
     SUPPORTER = "supporter", _("Peer supporter")
     PATIENT = "patient", _("Patient")
+    MENTEE = "mentee", _("Member")
+    MENTOR = "mentor", _("Buddy or mentor")
 
 
 class Conversation(BaseModel):
@@ -41,6 +44,8 @@ class Conversation(BaseModel):
     subject = models.CharField(max_length=MAX_SUBJECT_LENGTH, blank=True)
     # Kept by message_send, so that a person's conversations sort by their latest message in the database.
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # Closed: kept for its participants to read, no longer written in (a buddy match that ended).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,7 +10,7 @@ instructions are delivered and flagged on the message for a coordinator.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -32,7 +32,11 @@ from peerpath.screening.core import Context, Result, screen
 # The roles a conversation of each kind is between: one person in each.
 KIND_ROLES: dict[str, tuple[str, ...]] = {
     Conversation.Kind.SUPPORTER: (Participant.Role.SUPPORTER, Participant.Role.PATIENT),
+    Conversation.Kind.BUDDY: (Participant.Role.MENTEE, Participant.Role.MENTOR),
 }
+# Kinds with nobody who works for the organisation in them: a crisis there alerts its moderators too, since no one
+# else reads these conversations.
+UNWATCHED_KINDS = frozenset({Conversation.Kind.BUDDY})
 
 
 class PersonalDataFound(DomainError):
@@ -52,6 +56,18 @@ class PersonalDataFound(DomainError):
             % {"what": reasons.joined(kinds)},
             field="body",
         )
+
+
+SentHook = Callable[[Message], None]
+_sent_hooks: list[SentHook] = []
+
+
+def on_message_sent(hook: SentHook) -> SentHook:
+    """Register what else happens when a message is sent (matching: a pair's first contact, and the contact counted
+    on the member's prescription). Runs inside the sending transaction; an exception undoes the send."""
+    if hook not in _sent_hooks:
+        _sent_hooks.append(hook)
+    return hook
 
 
 @dataclass
@@ -79,7 +95,7 @@ def _check_text(value: str, *, name: str, required: bool, limit: int) -> None:
 
 @transaction.atomic
 def conversation_start(
-    *, actor: User, organisation: Organisation, participants: Sequence[tuple[User, str]], kind: str,
+    *, actor: User | None, organisation: Organisation, participants: Sequence[tuple[User, str]], kind: str,
     subject: str = "",
 ) -> Conversation:  # fmt: skip
     """Start a conversation between these people, each with their role in it (`participants`: (user, role) pairs).
@@ -125,13 +141,15 @@ def _check_personal_data(result: Result, *, confirmed: bool) -> None:
 
 def crisis_recipients(message: Message) -> list[User]:
     """Who is alerted to a crisis message: the other participants who work for the organisation (the supporter)
-    and the organisation's coordinators; never the writer, each person once, only those an e-mail can reach."""
+    and the organisation's coordinators (and its moderators, where no one who works for it is in the conversation);
+    never the writer, each person once, only those an e-mail can reach."""
     conversation = message.conversation
     staff = Participant.objects.filter(
         conversation=conversation, left_at__isnull=True, role__in=Participant.STAFF_ROLES
     ).values("user")
+    alerted_roles = [Role.COORDINATOR, Role.MODERATOR] if conversation.kind in UNWATCHED_KINDS else [Role.COORDINATOR]
     coordinators = RoleAssignment.objects.filter(
-        organisation_id=conversation.organisation_id, role=Role.COORDINATOR
+        organisation_id=conversation.organisation_id, role__in=alerted_roles
     ).values("user")
     people = (
         User.objects.filter(Q(pk__in=staff) | Q(pk__in=coordinators), is_active=True)
@@ -168,6 +186,9 @@ def message_send(
     place = _current_place(author, conversation)
     if place is None or not author.is_active:
         raise PermissionDenied(_("Only the people in this conversation can write in it."))
+    if conversation.closed_at is not None:
+        raise Conflict(_("This conversation has ended: you can read it, but no new messages can be sent."),
+                       field="body")  # fmt: skip
     _check_text(body, name="body", required=True, limit=MAX_BODY_LENGTH)
     result = _screen(author, body)
     _check_personal_data(result, confirmed=confirm_personal_data)
@@ -182,6 +203,8 @@ def message_send(
     Participant.objects.filter(pk=place.pk).update(last_read_at=message.created_at)  # one's own message is read
     record(action="conversations.message_sent", actor=author, organisation=conversation.organisation,
            target=message, details={"decision": result.decision, "categories": categories})  # fmt: skip
+    for hook in list(_sent_hooks):
+        hook(message)
     if not result.is_crisis:
         return SendOutcome(message=message)
     told = _alert_crisis(message)
@@ -226,3 +249,19 @@ def participant_leave(*, actor: User, conversation: Conversation, user: User) ->
     record(action="conversations.participant_left", actor=actor, organisation=conversation.organisation,
            target=conversation, details={"role": place.role, "self": actor.pk == user.pk})  # fmt: skip
     return place
+
+
+@transaction.atomic
+def conversation_close(*, actor: User | None, conversation: Conversation) -> Conversation:
+    """Close a conversation: its participants still read it, nobody writes in it any more. The caller decides who
+    may (matching closes a pair's conversation when their match ends). Closing a closed one changes nothing."""
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=conversation.pk)
+    )
+    if conversation.closed_at is not None:
+        return conversation
+    conversation.closed_at = now()
+    conversation.save(update_fields=["closed_at", "updated_at"])
+    record(action="conversations.closed", actor=actor, organisation=conversation.organisation, target=conversation,
+           details={"kind": conversation.kind})  # fmt: skip
+    return conversation

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -515,6 +515,8 @@ class TeamMember:
     status: CheckInStatus
     notes: list[tuple[datetime, str]]  # newest first; empty unless the viewer may read them
     alerts: list[WellbeingAlert]
+    # Signs from the apps that give supporters other work (matching: repeated declines or rematches), in words.
+    signs: list[str] = field(default_factory=list)
 
     @property
     def over_capacity(self) -> bool:
@@ -534,7 +536,20 @@ class TeamMember:
 
     @property
     def needs_a_look(self) -> bool:
-        return bool(self.alerts) or self.over_capacity or self.status.missed > 0 or self.latest_asks_for_attention
+        return (bool(self.alerts) or self.over_capacity or self.status.missed > 0 or self.latest_asks_for_attention
+                or bool(self.signs))  # fmt: skip
+
+
+# What other apps add to the wellbeing board: (programme, supporters) -> {supporter id: sentences}. An app that gives
+# supporters work of its own registers here (programmes cannot import it: it is built on programmes).
+BoardSigns = Callable[[Programme, list[Supporter]], dict[Any, list[str]]]
+_board_signs: list[BoardSigns] = []
+
+
+def on_wellbeing_board(provider: BoardSigns) -> BoardSigns:
+    if provider not in _board_signs:
+        _board_signs.append(provider)
+    return provider
 
 
 def reads_wellbeing_notes(viewer: Any, supporter: Supporter, *, coordinator: bool) -> bool:
@@ -562,6 +577,10 @@ def team_wellbeing(programme: Programme, *, viewer: Any, moment: datetime | None
         alerts.setdefault(alert.supporter_id, []).append(alert)
     coordinator = Role.COORDINATOR in roles_in(viewer, programme.organisation_id)
     began = check_ins_began()
+    signs: dict[Any, list[str]] = {}
+    for provider in list(_board_signs):
+        for supporter_id, sentences in provider(programme, supporters).items():
+            signs.setdefault(supporter_id, []).extend(sentences)
     members = []
     for supporter in supporters:
         mine = recent.get(supporter.pk, [])
@@ -579,6 +598,7 @@ def team_wellbeing(programme: Programme, *, viewer: Any, moment: datetime | None
                 status=check_in_status(supporter, mine[0].answered_at if mine else None, began=began, moment=moment),
                 notes=notes,
                 alerts=alerts.get(supporter.pk, []),
+                signs=signs.get(supporter.pk, []),
             )
         )
     return sorted(members, key=lambda member: not member.needs_a_look)

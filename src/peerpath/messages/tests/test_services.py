@@ -183,7 +183,8 @@ def test_starting_a_conversation_checks_its_people_and_subject(world):
         ({"participants": [(supporter, "supporter"), (member, "supporter")]}, "participants"),
         ({"participants": [(supporter, "supporter"), (supporter, "patient")]}, "participants"),
         ({"participants": [(supporter, "supporter")]}, "participants"),
-        ({"kind": "buddy"}, "kind"),
+        ({"kind": "group"}, "kind"),
+        ({"kind": "buddy"}, "participants"),  # a buddy pair is a member and a mentor, not a supporter and a patient
         ({"subject": "x" * 121}, "subject"),
         ({"subject": "a\x00b"}, "subject"),
     ]

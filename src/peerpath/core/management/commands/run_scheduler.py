@@ -8,6 +8,7 @@
                         programmes.wellbeing_sweep  supporters who missed two check-ins or are over a cap
                         programmes.follow_up_sweep  supporters' digest of follow-ups due; coordinators told of
                                                     patients nobody has reached for weeks
+                        matching.life_sweep         buddy proposals expire; silent pairs nudged; check-ins asked
     weekly, Monday      prescriptions.weekly_digest the clinicians' follow-ups
                         spaces.weekly_summary       the organisers' summary
 
@@ -33,6 +34,7 @@ from django.utils import timezone
 from django_tasks.base import Task
 
 from peerpath.forum.tasks import follow_digest
+from peerpath.matching.tasks import life_sweep
 from peerpath.moderation.tasks import crisis_realert_sweep
 from peerpath.prescriptions.tasks import daily_sweep, weekly_digest
 from peerpath.programmes.tasks import follow_up_sweep, wellbeing_sweep
@@ -118,6 +120,7 @@ class Scheduler:
             ("follow_digest", follow_digest, today.isoformat(), today),
             ("wellbeing_sweep", wellbeing_sweep, today.isoformat(), today),
             ("follow_up_sweep", follow_up_sweep, today.isoformat(), today),
+            ("life_sweep", life_sweep, today.isoformat(), today),
             ("weekly_digest", weekly_digest, this_week, monday),
             ("weekly_summary", weekly_summary, this_week, monday),
         ]

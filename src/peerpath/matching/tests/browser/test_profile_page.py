@@ -67,5 +67,5 @@ def test_a_member_fills_in_their_profile_by_keyboard_and_joins_the_pool(axe_page
 
     staff_sign_in(axe_page, world.people["coordinator"])
     axe_page.goto(f"/matching/{scheme.pk}/pool/")
-    assert axe_page.get_by_role("cell", name=member.handle).is_visible()
+    assert axe_page.get_by_role("cell", name=member.handle, exact=True).is_visible()
     assert_accessible(axe_page)
