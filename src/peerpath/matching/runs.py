@@ -147,8 +147,8 @@ def _save_proposals(run: MatchRun, assignment: engine.Assignment) -> int:
 
     programme = run.programme
     settings = matching_settings(programme)
-    ids = {pair.mentee.id for pair in assignment.pairs} | {pair.mentor.id for pair in assignment.pairs}
-    still_in = set(pool(programme).filter(pk__in=ids).values_list("pk", flat=True))
+    # Who is still in the pool now, read whole (a list of tens of thousands of ids is past SQLite's parameter limit).
+    still_in = set(pool(programme).values_list("pk", flat=True))
     review = settings.review_required
     moment = now()
     proposals = [

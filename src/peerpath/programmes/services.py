@@ -9,7 +9,7 @@ or with a required course missing or lapsed (`readiness` says why).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -265,12 +265,16 @@ def supporter_resume(*, actor: User, supporter: Supporter) -> Supporter:
 
 def lapsed_courses(supporter: Supporter, programme: Programme, on: date) -> list[str]:
     """The programme's required courses the supporter does not hold unexpired on that day."""
-    held = {
-        training.course.lower()
-        for training in supporter.training.all()
-        if training.completed_on <= on and (training.expires_on is None or training.expires_on > on)
-    }
-    return [course for course in programme.required_courses if course.lower() not in held]
+    held = ((training.course, training.completed_on, training.expires_on) for training in supporter.training.all())
+    return courses_missing(programme.required_courses, held, on)
+
+
+def courses_missing(required: Iterable[str], training: Iterable[tuple[str, date, date | None]], on: date) -> list[str]:
+    """The required courses not held unexpired on that day, from training records as (course, completed on, expires
+    on): a course counts from the day it was completed until the day before it expires, whatever its case."""
+    held = {course.lower() for course, completed_on, expires_on in training
+            if completed_on <= on and (expires_on is None or expires_on > on)}  # fmt: skip
+    return [course for course in required if course.lower() not in held]
 
 
 def active_caseload(supporter: Supporter, programme: Programme) -> int:

@@ -26,6 +26,7 @@ from peerpath.accounts.roles import STAFF_ROLES, Role
 from peerpath.directory.demo import load_directory_demo
 from peerpath.directory.selectors import public_listings
 from peerpath.forum.demo import demo_forum_guide, load_forum_demo
+from peerpath.matching.demo import demo_matching_guide, load_matching_demo
 from peerpath.prescriptions.demo import load_prescriptions_demo, waiting_invitation_code
 from peerpath.programmes.demo import demo_programme_guide, load_programmes_demo
 from peerpath.screening import classifiers as screening_classifiers
@@ -129,6 +130,7 @@ def load_demo() -> None:
     load_spaces_demo(organisations=organisations, people=people)
     load_forum_demo(people=people)
     load_programmes_demo(organisation=organisations["home"], people=people)
+    load_matching_demo(organisation=organisations["home"], people=people)
 
 
 class Command(BaseCommand):
@@ -208,7 +210,7 @@ class Command(BaseCommand):
             write("")
             write(self.style.MIGRATE_HEADING("A peer-support prescription is waiting for the demo patient"))
             write(f"  Sign in as member@{DEMO_DOMAIN}, open http://127.0.0.1:8000/invitations/ and type {code}")
-        programme_guide = demo_programme_guide("http://127.0.0.1:8000")
+        programme_guide = demo_programme_guide("http://127.0.0.1:8000") + demo_matching_guide("http://127.0.0.1:8000")
         if programme_guide:
             write("")
             write(self.style.MIGRATE_HEADING("A peer-supporter programme: caseloads and contacts"))
