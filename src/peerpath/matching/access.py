@@ -80,9 +80,7 @@ def handles_reports(user: Any, organisation_id: Any) -> bool:
 
 
 def report_organisations(user: Any) -> list[Any]:
-    """The organisations whose reports from matches the person deals with."""
-    if not getattr(user, "is_authenticated", False):
-        return []
+    """The organisations whose reports from matches the person deals with (a signed-in person)."""
     held = RoleAssignment.objects.filter(user=user, role__in=REPORT_ROLES).values_list("organisation_id", flat=True)
     return sorted(set(held), key=str)
 

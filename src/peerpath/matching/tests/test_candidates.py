@@ -78,3 +78,16 @@ def test_a_hand_proposal_keeps_the_rules(world, scheme, people):
     with pytest.raises(Conflict, match="not proposed again"):
         proposals.proposal_propose(actor=coordinator, mentee=other, mentor=close)
     assert Proposal.objects.count() == 1
+
+
+def test_reviewing_a_proposal_that_is_not_the_programmes_is_404(client, world, scheme, people):
+    other_scheme = buddy_programme(world, "Other buddies")
+    seeker, close, _far, _other = people
+    proposals.proposal_propose(actor=world.people["coordinator"], mentee=seeker, mentor=close)
+    proposal = Proposal.objects.get()
+    client.force_login(world.people["coordinator"])
+    url = reverse("matching_review", kwargs={"programme_id": other_scheme.pk, "proposal_id": proposal.pk})
+    assert client.post(url, {"decision": "reject"}).status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", object_id=str(proposal.pk)).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.OFFERED
