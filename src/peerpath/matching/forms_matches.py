@@ -99,3 +99,12 @@ class ReportForm(forms.Form):
         label=_("Block them (this ends the match)"), required=False,
         help_text=_("Your conversation closes at once and you will never be suggested to each other again."),
     )  # fmt: skip
+
+
+class ContactForm(forms.Form):
+    """A phone and/or e-mail to give the buddy: checked by matches.match_contact_set (spaces.reach's rules)."""
+
+    phone = forms.CharField(label=_("Your phone number"), required=False, max_length=40,
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))  # fmt: skip
+    email = forms.CharField(label=_("Your e-mail address"), required=False, max_length=254,
+                            widget=forms.TextInput(attrs={"autocomplete": "email", "type": "email"}))  # fmt: skip

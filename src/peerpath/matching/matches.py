@@ -1,7 +1,7 @@
 """A match's life (issue 17 point 5), from both accepting to its end.
 
     match_begin        both accepted: a private conversation between the two inside PeerPath (messages, screened
-                       crisis first like every message); no phone or e-mail is exchanged
+                       crisis first like every message); no phone or e-mail is exchanged unless both choose to
     (a message sent)   the pair's first contact is noted, and each day with a message counts as contact with a peer
                        supporter on the member's running prescription of that dose
     life_sweep         daily: a nudge to both if nobody wrote within NUDGE_AFTER; "is this working?" at 2 and 6 weeks
@@ -9,6 +9,7 @@
     match_end          either side (or a coordinator) ends it, with optional feedback; "someone else" puts the member
                        back in the pool for the next run (the same pair is never proposed again)
     match_report       report the other person to the moderators and coordinators; blocking also ends the match
+    match_contact_set  each may give the other a phone or e-mail: shown only while both have (shared_contact)
 
 A message in a match that ended is refused (messages.conversation_close).
 """
@@ -130,9 +131,14 @@ def _locked(match: Match) -> Match:
     )
 
 
+CONTACT_FIELDS = ("mentee_phone", "mentee_email", "mentor_phone", "mentor_email")
+
+
 def _end(match: Match, *, actor: User | None, reason: str) -> None:
     match.status, match.ended_at, match.ended_by, match.end_reason = Match.Status.ENDED, now(), actor, reason
-    match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "updated_at"])
+    for name in CONTACT_FIELDS:  # what they gave each other is not kept past the match
+        setattr(match, name, "")
+    match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", *CONTACT_FIELDS, "updated_at"])
     conversation_close(actor=actor, conversation=match.conversation)
     record(action="matching.match_ended", actor=actor, organisation=match.programme.organisation, target=match,
            details={"reason": reason})  # fmt: skip
@@ -162,6 +168,58 @@ def match_end(*, actor: User, match: Match, reason: str, rating: str = "", note:
 
 
 @transaction.atomic
+def match_contact_set(*, actor: User, match: Match, phone: str, email: str) -> Match:
+    """One of the pair chooses a phone and/or e-mail to give the other (both blank: stop, at once). The other sees
+    them only while both have given one (shared_contact): nothing is exchanged unless both choose to."""
+    from peerpath.spaces import reach
+
+    match = _locked(match)
+    side = side_in(match, actor)
+    if side is None:
+        raise PermissionDenied(_("Only the two people in a match share their own phone or e-mail."))
+    phone = reach.clean_phone(phone, field="phone")
+    email = reach.clean_email(email, field="email")
+    if (phone or email) and not match.active:
+        raise Conflict(_("This match has ended: there is no one to share a phone or e-mail with."), code="ended")
+    before = [name for name in ("phone", "email") if getattr(match, f"{side}_{name}")]
+    if (phone, email) == (getattr(match, f"{side}_phone"), getattr(match, f"{side}_email")):
+        return match
+    setattr(match, f"{side}_phone", phone)
+    setattr(match, f"{side}_email", email)
+    match.save(update_fields=[f"{side}_phone", f"{side}_email", "updated_at"])
+    shared = [name for name, value in (("phone", phone), ("email", email)) if value]
+    # Which ways, before and after: never the number or the address.
+    record(action="matching.contact_shared" if shared else "matching.contact_stopped", actor=actor,
+           organisation=match.programme.organisation, target=match,
+           details={"side": side, "shared": shared, "previous": before})  # fmt: skip
+    return match
+
+
+@dataclass(frozen=True)
+class SharedContact:
+    phone: str
+    email: str
+    tel: str = ""  # the phone as a tel: link, dialable from the organisation's country
+
+
+def shared_contact(match: Match, viewer: Any) -> SharedContact | None:
+    """The other person's phone and e-mail for one of the pair, only while the match is active and both have given
+    at least one; None otherwise."""
+    side = side_in(match, viewer)
+    if side is None or not match.active:
+        return None
+    other = "mentor" if side == "mentee" else "mentee"
+    mine = getattr(match, f"{side}_phone") or getattr(match, f"{side}_email")
+    from peerpath.spaces.reach import tel_href
+
+    phone = getattr(match, f"{other}_phone")
+    country = match.programme.organisation.country
+    theirs = SharedContact(phone=phone, email=getattr(match, f"{other}_email"),
+                           tel=tel_href(phone, country) if phone else "")  # fmt: skip
+    return theirs if mine and (theirs.phone or theirs.email) else None
+
+
+@transaction.atomic
 def check_in_answer(*, actor: User, match: Match, week: int, rating: str, note: str = "") -> Feedback:
     """One side answers "is this working?" for a week they were asked about."""
     match = _locked(match)
@@ -180,6 +238,9 @@ def check_in_answer(*, actor: User, match: Match, week: int, rating: str, note: 
                                        rating=rating, note=note)  # fmt: skip
     record(action="matching.check_in_answered", actor=actor, organisation=match.programme.organisation,
            target=match, details={"week": week, "rating": rating})  # fmt: skip
+    if rating == Rating.NOT_WORKING:
+        match_id = str(match.pk)
+        transaction.on_commit(lambda: _notify(match_id, "poor_check_in"))
     return feedback
 
 

@@ -262,6 +262,12 @@ class Match(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    # A phone or e-mail each chose to give the other, blank when not: shown to the other only while both give one
+    # and the match is active (no phone or e-mail is exchanged unless both choose to); blanked when the match ends.
+    mentee_phone = models.CharField(max_length=40, blank=True)
+    mentee_email = models.EmailField(blank=True)
+    mentor_phone = models.CharField(max_length=40, blank=True)
+    mentor_email = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["-started_at"]

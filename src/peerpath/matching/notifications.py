@@ -19,6 +19,7 @@ from peerpath.spaces.tokens import site_url
 
 logger = logging.getLogger(__name__)
 
+POOR_CHECK_IN = "poor_check_in"  # to the coordinator, not the pair
 MATCH_MESSAGES = {
     "started": ("You have a new buddy", "You both accepted: your private conversation is open in PeerPath."),
     "ended": ("Your buddy match has ended", "Your match has ended. You can still read your conversation."),
@@ -74,16 +75,25 @@ def run_notices(run_id: str) -> int:
 
 
 def match_notice(match_id: str, kind: str) -> int:
+    """An e-mail about a match: to both of the pair, or (a poor check-in) to the programme's coordinator."""
     match = (
-        Match.objects.select_related("programme__organisation", "mentee__user", "mentor__user")
+        Match.objects.select_related("programme__organisation", "programme__coordinator", "mentee__user",
+                                     "mentor__user")
         .filter(pk=match_id)
         .first()
-    )
-    if match is None or kind not in MATCH_MESSAGES:
+    )  # fmt: skip
+    if match is None or (kind not in MATCH_MESSAGES and kind != POOR_CHECK_IN):
         return 0
-    subject, text = MATCH_MESSAGES[kind]
     link = site_url(reverse("matching_match", kwargs={"match_id": match.pk}))
-    sent, failed = _send([match.mentee.user, match.mentor.user], subject, text, link)
+    if kind == POOR_CHECK_IN:
+        people = [match.programme.coordinator]
+        subject = f"A buddy match in {match.programme.name} is not working"
+        text = ("One of a pair answered their check-in: it is not working. They can ask for someone else; you may "
+                "want to get in touch:")  # fmt: skip
+    else:
+        people = [match.mentee.user, match.mentor.user]
+        subject, text = MATCH_MESSAGES[kind]
+    sent, failed = _send(people, subject, text, link)
     record(action="notification.sent", actor=None, organisation=match.programme.organisation, target=match,
            details={"kind": f"match_{kind}", "count": sent, "failed": failed})  # fmt: skip
     return sent

@@ -4,6 +4,7 @@ matched, withdrawing it, and the coordinator's view of a programme's pool. Thin:
     /matching/                                              the programmes the signed-in person can join for a buddy
     /matching/<programme id>/profile/                       their own profile (GET the form, POST it)
     /matching/<programme id>/profile/withdraw/              withdraw consent to be matched (POST)
+    /matching/<programme id>/profile/limit/                 a mentor's own limit on buddies at once (POST)
     /matching/<programme id>/pool/                          the pool (coordinators and admins of the programme)
     /matching/<programme id>/pool/<profile id>/approve/     approve a mentor for young people, or undo it (POST)
 """
@@ -35,6 +36,7 @@ from peerpath.matching.access import (
     report_organisations,
 )
 from peerpath.matching.forms import ApprovalForm, ProfileForm
+from peerpath.matching.forms_manage import MentorCapForm
 from peerpath.matching.models import MatchProfile
 from peerpath.matching.selectors import (
     joinable_programmes,
@@ -43,6 +45,7 @@ from peerpath.matching.selectors import (
     pool_listing,
     prescribed_buddies,
 )
+from peerpath.matching.settings import mentor_cap_set
 from peerpath.matching.vocabulary import Role
 from peerpath.programmes.models import Programme
 
@@ -172,10 +175,33 @@ def approve(request: AuthenticatedHttpRequest, programme_id: str, profile_id: st
     return redirect("matching_pool", programme_id=programme.pk)
 
 
+@never_cache
+@login_required
+@require_POST
+def own_limit(request: AuthenticatedHttpRequest, programme_id: str) -> HttpResponse:
+    """A mentor sets how many buddies they take at once in the programme (1 to its cap; empty: up to the cap)."""
+    programme, role = access_joinable_programme(request.user, programme_id)
+    profile = own_profile(request.user, programme, role) if role == Role.MENTOR else None
+    form = MentorCapForm(request.POST)
+    if profile is None:
+        messages.error(request, _("Save your mentor profile first."))
+    elif not form.is_valid():
+        messages.error(request, _("Give the number of buddies as a whole number, or leave it empty."))
+    else:
+        try:
+            mentor_cap_set(actor=request.user, profile=profile, max_matches=form.cleaned_data["max_matches"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your limit is saved."))
+    return redirect("matching_profile", programme_id=programme.pk)
+
+
 urlpatterns: list[URLPattern] = [
     path("matching/", home_page, name="matching_home"),
     path("matching/<uuid:programme_id>/profile/", profile_page, name="matching_profile"),
     path("matching/<uuid:programme_id>/profile/withdraw/", withdraw, name="matching_withdraw"),
+    path("matching/<uuid:programme_id>/profile/limit/", own_limit, name="matching_own_limit"),
     path("matching/<uuid:programme_id>/pool/", pool_page, name="matching_pool"),
     path("matching/<uuid:programme_id>/pool/<uuid:profile_id>/approve/", approve, name="matching_approve"),
 ]

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,9 +32,16 @@ from peerpath.core.http import AuthenticatedHttpRequest
 from peerpath.core.time import now
 from peerpath.matching import selectors_pairs
 from peerpath.matching.access import access_match, access_proposal
-from peerpath.matching.forms_matches import AnswerForm, CheckInForm, EndForm, ReportForm
-from peerpath.matching.matches import check_in_answer, match_end, match_report, side_in
-from peerpath.matching.models import Answer, Match, Proposal
+from peerpath.matching.forms_matches import AnswerForm, CheckInForm, ContactForm, EndForm, ReportForm
+from peerpath.matching.matches import (
+    check_in_answer,
+    match_contact_set,
+    match_end,
+    match_report,
+    shared_contact,
+    side_in,
+)
+from peerpath.matching.models import Answer, Match, Proposal, Rating
 from peerpath.matching.proposals import proposal_answer, pseudonym, reasons_for, side_of
 from peerpath.matching.vocabulary import Role
 from peerpath.moderation.crisis import lines_for
@@ -43,6 +50,7 @@ from peerpath.moderation.crisis import lines_for
 ANSWER_IDS = "answer_%s"
 END_IDS = "end_%s"
 REPORT_IDS = "report_%s"
+CONTACT_IDS = "contact_%s"
 
 
 def _check_in_ids(week: int) -> str:
@@ -132,6 +140,10 @@ def _render_match(request: AuthenticatedHttpRequest, match: Match, *, bound: for
         "end_form": bound if isinstance(bound, EndForm) else EndForm(auto_id=END_IDS),
         "report_form": bound if isinstance(bound, ReportForm) else ReportForm(auto_id=REPORT_IDS),
         "ended_by_me": match.ended_by_id == request.user.pk,
+        "contact_form": bound if isinstance(bound, ContactForm) else ContactForm(
+            initial={"phone": getattr(match, f"{side}_phone"), "email": getattr(match, f"{side}_email")},
+            auto_id=CONTACT_IDS),
+        "shared": shared_contact(match, request.user),
         "crisis_lines": lines_for(match.programme.organisation, writer=request.user),
     })  # fmt: skip
     return render(request, "matching/pair/match.html", context, status=status)
@@ -159,8 +171,37 @@ def check_in(request: AuthenticatedHttpRequest, match_id: str) -> HttpResponse:
     except DomainError as error:
         add_domain_error(form, error)
         return _render_match(request, match, bound=form, status=error.status)
+    if form.cleaned_data["rating"] == Rating.NOT_WORKING:
+        # A poor check-in: the coordinator is told, and the way to someone else is one step away.
+        messages.success(request, _("Thank you for telling us. Your coordinator has been told. If you would like "
+                                    "someone else, end this match below and choose someone else."))  # fmt: skip
+        return redirect(f"{reverse('matching_match', kwargs={'match_id': match.pk})}#end-heading")
     messages.success(request, _("Thank you for telling us how it is going."))
     return redirect("matching_match", match_id=match.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def contact(request: AuthenticatedHttpRequest, match_id: str) -> HttpResponse:
+    """Give the buddy a phone and/or e-mail, or stop (both empty)."""
+    match = access_match(request.user, match_id, purpose="share a phone or e-mail")
+    form = ContactForm(request.POST, auto_id=CONTACT_IDS)
+    if not form.is_valid():
+        return _render_match(request, match, bound=form, status=400)
+    try:
+        saved = match_contact_set(actor=request.user, match=match, phone=form.cleaned_data["phone"],
+                                  email=form.cleaned_data["email"])  # fmt: skip
+    except DomainError as error:
+        add_domain_error(form, error)
+        return _render_match(request, match, bound=form, status=error.status)
+    if form.cleaned_data["phone"] or form.cleaned_data["email"]:
+        text = (_("Saved. Your buddy sees it too.") if shared_contact(saved, request.user)
+                else _("Saved. Your buddy sees it only once they share theirs with you too."))  # fmt: skip
+    else:
+        text = _("You no longer share a phone or e-mail with your buddy.")
+    messages.success(request, text)
+    return redirect(f"{reverse('matching_match', kwargs={'match_id': match.pk})}#contact-heading")
 
 
 def _week_of(value: Any) -> int:
@@ -223,5 +264,6 @@ urlpatterns: list[URLPattern] = [
     path("matching/matches/<uuid:match_id>/", match_page, name="matching_match"),
     path("matching/matches/<uuid:match_id>/check-in/", check_in, name="matching_check_in"),
     path("matching/matches/<uuid:match_id>/end/", end, name="matching_end"),
+    path("matching/matches/<uuid:match_id>/contact/", contact, name="matching_contact"),
     path("matching/matches/<uuid:match_id>/report/", report, name="matching_report"),
 ]

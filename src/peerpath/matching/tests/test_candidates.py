@@ -91,3 +91,23 @@ def test_reviewing_a_proposal_that_is_not_the_programmes_is_404(client, world, s
     assert AuditEvent.objects.filter(action="access.denied", object_id=str(proposal.pk)).exists()
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.OFFERED
+
+
+def test_a_mentor_sets_their_own_limit_on_their_profile_page(client, world, scheme, people):
+    from peerpath.programmes.tests.helpers import supporter
+
+    supporter(world, scheme)
+    guide = profile(world.people["peer_supporter"], scheme, role="mentor")  # staff: signed in with their authenticator
+    client.force_login(guide.user)
+    page = client.get(reverse("matching_profile", kwargs={"programme_id": scheme.pk})).content.decode()
+    assert "How many buddies at once" in page
+    url = reverse("matching_own_limit", kwargs={"programme_id": scheme.pk})
+    assert "Your limit is saved" in client.post(url, {"max_matches": "2"}, follow=True).content.decode()
+    guide.refresh_from_db()
+    assert guide.max_matches == 2
+    for bad in ("0", str(scheme.caseload_cap + 1), "two"):
+        client.post(url, {"max_matches": bad})
+        guide.refresh_from_db()
+        assert guide.max_matches == 2
+    client.force_login(people[0].user)  # a member has no limit to set
+    assert "Save your mentor profile first" in client.post(url, {"max_matches": "1"}, follow=True).content.decode()

@@ -475,3 +475,48 @@ def test_repeated_declines_and_rematches_show_on_the_wellbeing_board(world, sche
     board = {row.supporter.pk: row for row in team_wellbeing(scheme, viewer=world.people["coordinator"])}
     assert board[supporter.pk].signs == ["Declined 2 buddy proposals in 90 days"]
     assert board[supporter.pk].needs_a_look
+
+
+def test_a_poor_check_in_tells_the_coordinator_and_points_to_someone_else(world, scheme, pair, commits, client):
+    match = matched(world, scheme, pair, commits)
+    Match.objects.filter(pk=match.pk).update(started_at=now() - timedelta(days=15))
+    matches.life_sweep()
+    mail.outbox.clear()
+    client.force_login(pair[0].user)
+    url = f"/matching/matches/{match.pk}/check-in/"
+    with commits(execute=True):
+        response = client.post(url, {"week": "2", "rating": "not_working", "note": ""})
+    assert response.status_code == 302 and response["Location"].endswith("#end-heading")
+    assert [message.to[0] for message in mail.outbox] == [world.people["coordinator"].email]
+    assert "not working" in mail.outbox[0].subject and pair[0].user.handle not in mail.outbox[0].body
+
+
+def test_a_phone_or_e_mail_is_seen_only_once_both_choose_to_share(world, scheme, commits, client):
+    from peerpath.programmes.tests.helpers import supporter
+
+    supporter(world, scheme)  # the staff persona, who signs in with an authenticator
+    pair = (profile(member(world, "seeker"), scheme), profile(world.people["peer_supporter"], scheme, role="mentor"))
+    match = matched(world, scheme, pair, commits)
+    url = f"/matching/matches/{match.pk}/contact/"
+    client.force_login(pair[0].user)
+    response = client.post(url, {"phone": "07700 900123", "email": ""}, follow=True)
+    assert "only once they share theirs" in response.content.decode()
+    client.force_login(pair[1].user)
+    page = client.get(f"/matching/matches/{match.pk}/").content.decode()
+    assert "07700 900123" not in page  # one side alone shares nothing
+    assert client.post(url, {"phone": "call me maybe", "email": ""}).status_code == 400
+    assert client.post(url, {"phone": "", "email": "guide@example.net"}).status_code == 302
+    page = client.get(f"/matching/matches/{match.pk}/").content.decode()
+    assert "07700 900123" in page and 'href="tel:07700900123"' in page  # a drama-range number: dialled as typed
+    event = AuditEvent.objects.filter(action="matching.contact_shared", object_id=str(match.pk)).first()
+    assert event is not None and "07700" not in str(event.details) and "guide@" not in str(event.details)
+    client.force_login(pair[0].user)
+    assert "guide@example.net" in client.get(f"/matching/matches/{match.pk}/").content.decode()
+    client.post(url, {"phone": "", "email": ""})  # stops at once
+    client.force_login(pair[1].user)
+    assert "07700 900123" not in client.get(f"/matching/matches/{match.pk}/").content.decode()
+    matches.match_end(actor=pair[1].user, match=match, reason=Match.EndReason.FINISHED)
+    match.refresh_from_db()
+    assert (match.mentor_email, match.mentee_phone) == ("", "")
+    with pytest.raises(Conflict):
+        matches.match_contact_set(actor=pair[0].user, match=match, phone="07700 900123", email="")
