@@ -295,7 +295,8 @@ def test_a_direct_enrolment_is_based_on_the_prescription_the_contact_counts_towa
     direct = _backdated(services.enrolment_create(actor=world.people["coordinator"], programme=scheme,
                                                   patient=running.patient, supporter=profile))  # fmt: skip
     assert direct.prescription_id is None
-    logged = _log(world, direct)
+    # Now, not the helper's hour ago: in the first hour of a day that is yesterday, before the prescription started.
+    logged = _log(world, direct, occurred_at=now())
     assert logged.participation_id is not None
     enrolment_sharing_set(user=world.people["member"], enrolment=direct, share=True)
     client.force_login(world.people["clinician"])

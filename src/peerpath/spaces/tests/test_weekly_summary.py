@@ -161,6 +161,7 @@ def test_the_plan_lists_every_periodic_task(world):
         "follow_digest",
         "wellbeing_sweep",
         "follow_up_sweep",
+        "life_sweep",
         "weekly_digest",
         "weekly_summary",
     ]
